@@ -1,0 +1,127 @@
+/**
+ * The names, addresses and defaults that every layer agrees on. Each fact is defined here
+ * once; the platform, the pipeline, the gates and the policies refer to it instead of
+ * repeating a string.
+ */
+
+export const PROJECT = "gourmetgram";
+
+export const namespaces = {
+    platform: "gourmetgram-platform",
+    staging: "gourmetgram-staging",
+    canary: "gourmetgram-canary",
+    production: "gourmetgram-production",
+    argo: "argo",
+    argocd: "argocd",
+    argoEvents: "argo-events",
+    registry: "kube-system",
+} as const;
+
+/** The three places the app runs, in promotion order. */
+export const environments = ["staging", "canary", "production"] as const;
+export type Environment = (typeof environments)[number];
+
+export function isEnvironment(value: string): value is Environment {
+    return (environments as readonly string[]).includes(value);
+}
+
+/** Port each environment's Service exposes outside the cluster (the app itself listens on appPort). */
+export const environmentPorts: Record<Environment, number> = {
+    staging: 8081,
+    canary: 8080,
+    production: 80,
+};
+
+export const appPort = 8000;
+export const appName = "gourmetgram-app";
+
+/** The app's Service name and in-cluster base URL for an environment. */
+export function appServiceName(env: Environment): string {
+    return `gourmetgram-${env}`;
+}
+
+export function appServiceUrl(env: Environment): string {
+    return `http://${appServiceName(env)}.${namespaces[env]}.svc.cluster.local:${appPort}`;
+}
+
+/** Argo CD Application that deploys an environment. */
+export function appApplicationName(env: Environment): string {
+    return `gourmetgram-${env}`;
+}
+
+export const mlflow = {
+    serviceName: "mlflow",
+    port: 8000,
+    url: `http://mlflow.${namespaces.platform}.svc.cluster.local:8000`,
+} as const;
+
+export const minio = {
+    serviceName: "minio",
+    apiPort: 9000,
+    consolePort: 9001,
+    url: `http://minio.${namespaces.platform}.svc.cluster.local:9000`,
+    artifactsBucket: "mlflow-artifacts",
+} as const;
+
+export const postgres = {
+    serviceName: "postgres",
+    port: 5432,
+    host: `postgres.${namespaces.platform}.svc.cluster.local`,
+    database: "mlflowdb",
+} as const;
+
+export const registry = {
+    serviceName: "registry",
+    port: 5000,
+    host: `registry.${namespaces.registry}.svc.cluster.local:5000`,
+} as const;
+
+export const model = {
+    name: "GourmetGramFood11Model",
+    aliases: ["development", "staging", "canary", "production"] as const,
+} as const;
+export type ModelAlias = (typeof model.aliases)[number];
+
+/** Food-11 classes, in the order the classifier's 11 outputs are indexed. */
+export const food11Classes = [
+    "Bread",
+    "Dairy product",
+    "Dessert",
+    "Egg",
+    "Fried food",
+    "Meat",
+    "Noodles/Pasta",
+    "Rice",
+    "Seafood",
+    "Soup",
+    "Vegetable/Fruit",
+] as const;
+
+/** Image tag for a model version in an environment: `staging-1.0.7`. */
+export function appImageTag(env: Environment, version: number | string): string {
+    return `${env}-1.0.${version}`;
+}
+
+export function appImage(env: Environment, version: number | string): string {
+    return `${registry.host}/${appName}:${appImageTag(env, version)}`;
+}
+
+/** Resources every app environment gets unless the stack overrides them. */
+export const defaultAppResources = {
+    limits: { cpu: "500m", memory: "256Mi" },
+    requests: { cpu: "250m", memory: "128Mi" },
+} as const;
+
+export const workflowTemplates = {
+    trainModel: "train-model",
+    buildContainerImage: "build-container-image",
+    deployContainerImage: "deploy-container-image",
+    testStaging: "test-staging",
+    promoteModel: "promote-model",
+    revertStaging: "revert-staging",
+    buildInitial: "build-initial",
+    trainModelCron: "train-model-cron",
+} as const;
+
+export const trainingScenarios = ["normal", "bad-architecture", "oversized"] as const;
+export type TrainingScenario = (typeof trainingScenarios)[number];

@@ -1,0 +1,32 @@
+// Prints one closing line for the whole run, counting vitest's JSON report and pytest's
+// JUnit XML together, so a reader (and CI) sees a single "N passed, N failed" total.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const dir = process.argv[2];
+const total = { passed: 0, failed: 0, skipped: 0 };
+
+const vitestReport = join(dir, "vitest.json");
+if (existsSync(vitestReport)) {
+    const report = JSON.parse(readFileSync(vitestReport, "utf8"));
+    total.passed += report.numPassedTests;
+    total.failed += report.numFailedTests + (report.numFailedTestSuites ?? 0);
+    total.skipped += report.numPendingTests + report.numTodoTests;
+}
+
+const pytestReport = join(dir, "pytest.xml");
+if (existsSync(pytestReport)) {
+    const xml = readFileSync(pytestReport, "utf8");
+    for (const [, attrs] of xml.matchAll(/<testsuite\b([^>]*)>/g)) {
+        const count = (name) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(attrs)?.[1] ?? 0);
+        const failed = count("failures") + count("errors");
+        const skipped = count("skipped");
+        total.failed += failed;
+        total.skipped += skipped;
+        total.passed += count("tests") - failed - skipped;
+    }
+}
+
+const ran = total.passed + total.failed;
+console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(ran === 0 || total.failed > 0 ? 1 : 0);
