@@ -76,6 +76,24 @@ export const registry = {
     host: `registry.${namespaces.registry}.svc.cluster.local:5000`,
 } as const;
 
+/**
+ * How every node's containerd reaches the in-cluster registry: containerd does not resolve
+ * cluster DNS, so K3s' registries.yaml mirrors `registry.host` to this NodePort on loopback
+ * (kube-proxy answers NodePorts on 127.0.0.1 on every node, wherever the registry pod runs).
+ */
+export const registryNodeMirror = {
+    nodePort: 30500,
+    endpoint: "http://127.0.0.1:30500",
+} as const;
+
+/** Ports the platform's web UIs listen on at the cluster's public address (K3s ServiceLB). */
+export const platformPublicPorts = {
+    mlflow: 8000,
+    minioConsole: 9001,
+    argoWorkflows: 2746,
+    argoCd: 8443,
+} as const;
+
 export const model = {
     name: "GourmetGramFood11Model",
     aliases: ["development", "staging", "canary", "production"] as const,
@@ -125,3 +143,33 @@ export const workflowTemplates = {
 
 export const trainingScenarios = ["normal", "bad-architecture", "oversized"] as const;
 export type TrainingScenario = (typeof trainingScenarios)[number];
+
+/** Labels every app environment's pods carry; the resource gate selects on them. */
+export const appPodLabels = { "app.kubernetes.io/name": appName } as const;
+
+export function appPodSelector(): string {
+    return Object.entries(appPodLabels)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(",");
+}
+
+/**
+ * Where an environment's Argo CD Application carries the image tag the pipeline sets
+ * (Helm `valuesObject`). Deploys merge-patch exactly this path and nothing else.
+ */
+export const appImageTagValuePath = ["image", "tag"] as const;
+
+/**
+ * Environment variables the gate/release image reads, set by the workflow steps that run it.
+ * The gate CLI and the pipeline templates both take the names from here.
+ */
+export const gateImageEnv = {
+    mlflowTrackingUri: "MLFLOW_TRACKING_URI",
+    registryUrl: "REGISTRY_URL",
+    argocdNamespace: "ARGOCD_NAMESPACE",
+} as const;
+
+/** Argo synchronization mutex that serialises every change to one environment. */
+export function environmentMutexName(env: Environment): string {
+    return `${PROJECT}-${env}-release`;
+}

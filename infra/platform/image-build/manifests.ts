@@ -1,0 +1,98 @@
+import { Job } from "kubernetes-models/batch/v1";
+import { ConfigMap } from "kubernetes-models/v1";
+import { platformImages } from "../../versions";
+import { componentLabels } from "../common/labels";
+import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
+import { validated } from "../common/to-pulumi";
+
+/** An image repository name as the distribution spec allows it (lowercase path components). */
+const repositoryPattern = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+
+export function checkRepositoryName(name: string): string {
+    if (!repositoryPattern.test(name) || name.length > 60) {
+        throw new Error(
+            `image name "${name}" is not a valid repository name: use lowercase letters, digits and . _ - separators, at most 60 characters`,
+        );
+    }
+    return name;
+}
+
+export interface ImageBuildManifestArgs {
+    /** Image repository, e.g. "gourmetgram-gates". */
+    repository: string;
+    /** Registry host:port the image is pushed to (plain HTTP). */
+    registryHost: string;
+    /** Content tag from contentTag(). */
+    tag: string;
+    dockerfile: string;
+    namespace: string;
+    /** gzip tar of the context, as base64. */
+    archiveBase64: string;
+    resources?: ContainerResources;
+}
+
+const contextFile = "context.tar.gz";
+const contextMount = "/workspace/context";
+
+/** `name` cut to a DNS label together with a short hash suffix. */
+function objectName(prefix: string, repository: string, tag: string): string {
+    const suffix = tag.slice(-12);
+    const base = `${prefix}-${repository.replace(/[^a-z0-9-]/g, "-")}`.slice(0, 63 - suffix.length - 1).replace(/-+$/, "");
+    return `${base}-${suffix}`;
+}
+
+export function imageReference(registryHost: string, repository: string, tag: string): string {
+    return `${registryHost}/${repository}:${tag}`;
+}
+
+/**
+ * The build context in an immutable ConfigMap and a Kaniko Job that builds and pushes it.
+ * Both names carry the content tag: a changed source is a new Job, an unchanged one is
+ * no change at all.
+ */
+export function imageBuildManifests(args: ImageBuildManifestArgs): { context: ConfigMap; job: Job } {
+    checkRepositoryName(args.repository);
+    const labels = { ...componentLabels("image-build"), "gourmetgram.io/image": args.repository.replace(/\//g, ".") };
+    const contextName = objectName("build-context", args.repository, args.tag);
+    const context = validated(
+        new ConfigMap({
+            metadata: { name: contextName, namespace: args.namespace, labels },
+            immutable: true,
+            binaryData: { [contextFile]: args.archiveBase64 },
+        }),
+    );
+    const job = validated(
+        new Job({
+            metadata: { name: objectName("build", args.repository, args.tag), namespace: args.namespace, labels },
+            spec: {
+                backoffLimit: 2,
+                activeDeadlineSeconds: 3600,
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        restartPolicy: "Never",
+                        containers: [
+                            {
+                                name: "kaniko",
+                                image: platformImages.kanikoExecutor,
+                                args: [
+                                    `--context=tar://${contextMount}/${contextFile}`,
+                                    `--dockerfile=${args.dockerfile}`,
+                                    `--destination=${imageReference(args.registryHost, args.repository, args.tag)}`,
+                                    // The in-cluster registry speaks plain HTTP on the cluster network.
+                                    "--insecure",
+                                    "--snapshot-mode=redo",
+                                    "--cache=false",
+                                ],
+                                volumeMounts: [{ name: "context", mountPath: contextMount, readOnly: true }],
+                                resources: toResourceRequirements(args.resources ?? platformResources.imageBuild),
+                            },
+                        ],
+                        volumes: [{ name: "context", configMap: { name: contextName } }],
+                    },
+                },
+            },
+        }),
+    );
+    return { context, job };
+}

@@ -1,0 +1,122 @@
+import { Deployment } from "kubernetes-models/apps/v1";
+import { Service } from "kubernetes-models/v1";
+import { minio, mlflow, namespaces, postgres } from "../../names";
+import { componentLabels, selectorLabels } from "../common/labels";
+import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
+import { validated } from "../common/to-pulumi";
+import { minioSecret } from "../minio/manifests";
+import { postgresSecret } from "../postgres/manifests";
+
+export interface MlflowManifestArgs {
+    /** Server image; must contain mlflow, psycopg2 and boto3. */
+    image: string;
+    /**
+     * Host headers MLflow answers (its DNS-rebinding guard rejects any other with 403):
+     * the cluster DNS names are always included; add the public address here.
+     */
+    extraAllowedHosts?: string[];
+    /** Origins allowed to make state-changing browser requests, e.g. the UI's public URL. */
+    corsAllowedOrigins?: string[];
+    resources?: ContainerResources;
+}
+
+/** Every Host header a pod inside the cluster may send to reach MLflow. */
+export function clusterAllowedHosts(): string[] {
+    const names = [
+        mlflow.serviceName,
+        `${mlflow.serviceName}.${namespaces.platform}`,
+        `${mlflow.serviceName}.${namespaces.platform}.svc`,
+        `${mlflow.serviceName}.${namespaces.platform}.svc.cluster.local`,
+    ];
+    // Private address ranges cover pod IPs and ClusterIPs; localhost covers the probes.
+    return [
+        ...names,
+        ...names.map((n) => `${n}:${mlflow.port}`),
+        "localhost",
+        `localhost:${mlflow.port}`,
+        "127.0.0.1",
+        `127.0.0.1:${mlflow.port}`,
+        "10.*",
+        "172.*",
+        "192.168.*",
+    ];
+}
+
+/** The server's command line. Credentials arrive as env vars and are expanded by the kubelet. */
+export function mlflowServerArgs(args: Pick<MlflowManifestArgs, "extraAllowedHosts" | "corsAllowedOrigins">): string[] {
+    const allowedHosts = [...clusterAllowedHosts(), ...(args.extraAllowedHosts ?? [])];
+    const serverArgs = [
+        "server",
+        "--host=0.0.0.0",
+        `--port=${mlflow.port}`,
+        `--backend-store-uri=postgresql://$(DB_USER):$(DB_PASSWORD)@${postgres.host}:${postgres.port}/${postgres.database}`,
+        // Clients upload and download artifacts through MLflow; only MLflow holds S3 credentials.
+        "--serve-artifacts",
+        `--artifacts-destination=s3://${minio.artifactsBucket}`,
+        "--default-artifact-root=mlflow-artifacts:/",
+        `--allowed-hosts=${allowedHosts.join(",")}`,
+    ];
+    if (args.corsAllowedOrigins && args.corsAllowedOrigins.length > 0) {
+        serverArgs.push(`--cors-allowed-origins=${args.corsAllowedOrigins.join(",")}`);
+    }
+    return serverArgs;
+}
+
+export function mlflowMetadata() {
+    return { name: mlflow.serviceName, namespace: namespaces.platform, labels: componentLabels(mlflow.serviceName) };
+}
+
+export function mlflowDeployment(args: MlflowManifestArgs): Deployment {
+    const name = mlflow.serviceName;
+    const labels = componentLabels(name);
+    const health = { httpGet: { path: "/health", port: mlflow.port } };
+    const ref = (secret: string, key: string) => ({ secretKeyRef: { name: secret, key } });
+
+    return validated(
+        new Deployment({
+            metadata: mlflowMetadata(),
+            spec: {
+                replicas: 1,
+                selector: { matchLabels: selectorLabels(name) },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        containers: [
+                            {
+                                name,
+                                image: args.image,
+                                args: mlflowServerArgs(args),
+                                ports: [{ name: "http", containerPort: mlflow.port }],
+                                env: [
+                                    { name: "DB_USER", valueFrom: ref(postgresSecret.name, postgresSecret.usernameKey) },
+                                    { name: "DB_PASSWORD", valueFrom: ref(postgresSecret.name, postgresSecret.passwordKey) },
+                                    { name: "AWS_ACCESS_KEY_ID", valueFrom: ref(minioSecret.name, minioSecret.userKey) },
+                                    { name: "AWS_SECRET_ACCESS_KEY", valueFrom: ref(minioSecret.name, minioSecret.passwordKey) },
+                                    { name: "MLFLOW_S3_ENDPOINT_URL", value: minio.url },
+                                ],
+                                readinessProbe: { ...health, periodSeconds: 5, timeoutSeconds: 3 },
+                                livenessProbe: { ...health, initialDelaySeconds: 60, periodSeconds: 20, timeoutSeconds: 5 },
+                                resources: toResourceRequirements(args.resources ?? platformResources.mlflow),
+                            },
+                        ],
+                    },
+                },
+            },
+        }),
+    );
+}
+
+/** One Service for both audiences: pods use its DNS name, browsers its ServiceLB port. */
+export function mlflowService(): Service {
+    const name = mlflow.serviceName;
+    return validated(
+        new Service({
+            metadata: mlflowMetadata(),
+            spec: {
+                type: "LoadBalancer",
+                selector: selectorLabels(name),
+                ports: [{ name: "http", port: mlflow.port, targetPort: mlflow.port }],
+            },
+        }),
+    );
+}

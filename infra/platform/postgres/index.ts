@@ -1,0 +1,44 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { namespaces, postgres } from "../../names";
+import { ContainerResources } from "../common/resources";
+import { pulumiArgs } from "../common/to-pulumi";
+import { credentialsSecret, secretPassword } from "../credentials";
+import { postgresManifests, postgresSecret, postgresUser } from "./manifests";
+
+export interface PostgresArgs {
+    storageSize: string;
+    storageClassName: string;
+    resources?: ContainerResources;
+}
+
+/** MLflow's backend store: one Postgres with a persistent volume and a generated password. */
+export class Postgres extends pulumi.ComponentResource {
+    /** Name of the Secret with `username` and `password`, for pods that log in. */
+    readonly secretName: pulumi.Output<string>;
+    readonly host: string = postgres.host;
+
+    constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("gourmetgram:platform:Postgres", name, {}, opts);
+        const child = { parent: this };
+        const manifests = postgresManifests(args);
+
+        const password = secretPassword(`${name}-password`, { length: 32 }, child);
+        const secret = credentialsSecret(
+            `${name}-credentials`,
+            {
+                name: postgresSecret.name,
+                namespace: namespaces.platform,
+                component: postgres.serviceName,
+                values: { [postgresSecret.usernameKey]: postgresUser, [postgresSecret.passwordKey]: password },
+            },
+            child,
+        );
+        const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, pulumiArgs(manifests.volumeClaim), child);
+        const deployment = new k8s.apps.v1.Deployment(name, pulumiArgs(manifests.deployment), { ...child, dependsOn: [secret, claim] });
+        const service = new k8s.core.v1.Service(name, pulumiArgs(manifests.service), { ...child, dependsOn: [deployment] });
+
+        this.secretName = pulumi.all([secret.metadata, service.metadata]).apply(([m]) => m.name);
+        this.registerOutputs({ secretName: this.secretName, host: this.host });
+    }
+}

@@ -1,0 +1,92 @@
+import { Deployment } from "kubernetes-models/apps/v1";
+import { PersistentVolumeClaim, Service } from "kubernetes-models/v1";
+import { namespaces, registry, registryNodeMirror } from "../../names";
+import { platformImages } from "../../versions";
+import { componentLabels, selectorLabels, waitForFirstConsumerAnnotations } from "../common/labels";
+import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
+import { validated } from "../common/to-pulumi";
+
+export interface RegistryManifestArgs {
+    /** Size of the volume that holds every pushed image, e.g. "20Gi". */
+    storageSize: string;
+    /** StorageClass of that volume; K3s ships `local-path`. */
+    storageClassName: string;
+    resources?: ContainerResources;
+}
+
+export interface RegistryManifests {
+    volumeClaim: PersistentVolumeClaim;
+    deployment: Deployment;
+    service: Service;
+}
+
+const dataPath = "/var/lib/registry";
+
+/**
+ * The registry's objects. The Service is a NodePort: pods reach it by cluster DNS on
+ * `registry.port`, each node's containerd through `registryNodeMirror` on loopback.
+ */
+export function registryManifests(args: RegistryManifestArgs): RegistryManifests {
+    const name = registry.serviceName;
+    const namespace = namespaces.registry;
+    const labels = componentLabels(name);
+    const probe = { httpGet: { path: "/v2/", port: registry.port } };
+
+    const volumeClaim = validated(
+        new PersistentVolumeClaim({
+            metadata: { name: `${name}-data`, namespace, labels, annotations: { ...waitForFirstConsumerAnnotations } },
+            spec: {
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: args.storageClassName,
+                resources: { requests: { storage: args.storageSize } },
+            },
+        }),
+    );
+
+    const deployment = validated(
+        new Deployment({
+            metadata: { name, namespace, labels },
+            spec: {
+                replicas: 1,
+                // The volume is ReadWriteOnce: the old pod must let go before the new one mounts it.
+                strategy: { type: "Recreate" },
+                selector: { matchLabels: selectorLabels(name) },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        containers: [
+                            {
+                                name,
+                                image: platformImages.registry,
+                                ports: [{ name: "http", containerPort: registry.port }],
+                                env: [
+                                    { name: "REGISTRY_HTTP_ADDR", value: `:${registry.port}` },
+                                    { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: dataPath },
+                                    { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "true" },
+                                ],
+                                volumeMounts: [{ name: "data", mountPath: dataPath }],
+                                readinessProbe: { ...probe, periodSeconds: 5 },
+                                livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 20 },
+                                resources: toResourceRequirements(args.resources ?? platformResources.registry),
+                            },
+                        ],
+                        volumes: [{ name: "data", persistentVolumeClaim: { claimName: `${name}-data` } }],
+                    },
+                },
+            },
+        }),
+    );
+
+    const service = validated(
+        new Service({
+            metadata: { name, namespace, labels },
+            spec: {
+                type: "NodePort",
+                selector: selectorLabels(name),
+                ports: [{ name: "http", port: registry.port, targetPort: registry.port, nodePort: registryNodeMirror.nodePort }],
+            },
+        }),
+    );
+
+    return { volumeClaim, deployment, service };
+}
