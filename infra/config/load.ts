@@ -1,11 +1,12 @@
 import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "./errors";
-import type { ConfigSection, SectionKeys, SectionOutput } from "./section";
+import type { ReportProblem, SectionKeys, SectionOutput } from "./section";
 
 /** Fully qualified key (`gourmetgram:suffix`) → raw string value, as Pulumi holds stack config. */
 export type RawConfig = Readonly<Record<string, string>>;
 
-type Sections = Record<string, ConfigSection<unknown, SectionKeys>>;
+/** Any section, whatever its keys (`never` accepts every section's own `values` type). */
+type Sections = Record<string, { readonly keys: SectionKeys; readonly build: (values: never, report: ReportProblem) => unknown }>;
 
 /**
  * Parses and validates every section of the stack configuration at once. Either every

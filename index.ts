@@ -1,0 +1,24 @@
+/**
+ * Composition root: stack config → cluster → platform → pipeline → stack outputs. No logic
+ * lives here; each layer's components and config sections live in their folders.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createCluster } from "./infra/cluster/cluster";
+import { clusterConfig } from "./infra/config/cluster";
+import { loadStackConfig } from "./infra/config/load";
+import { environmentPorts, platformPublicPorts, PROJECT } from "./infra/names";
+
+const config = loadStackConfig(PROJECT, pulumi.runtime.allConfig(), {
+    cluster: clusterConfig,
+});
+
+const cluster = createCluster(config.cluster, {
+    servicePorts: {
+        ...Object.fromEntries(Object.entries(environmentPorts).map(([env, port]) => [`app-${env}`, port])),
+        ...platformPublicPorts,
+    },
+});
+
+export const publicAddress = cluster.publicAddress;
+export const sshCommand = cluster.sshCommand;
+export const kubeconfig = cluster.kubeconfig;

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs (or upgrades to K3S_VERSION) the K3s server on the first node.
+# Environment: K3S_VERSION NODE_IP PUBLIC_IP SERVICE_CIDR REGISTRY_HOST REGISTRY_ENDPOINT
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=infra/k3s/scripts/common.sh
+. "$here/common.sh"
+
+require_env K3S_VERSION NODE_IP PUBLIC_IP SERVICE_CIDR REGISTRY_HOST REGISTRY_ENDPOINT
+write_registries "$REGISTRY_HOST" "$REGISTRY_ENDPOINT"
+
+# Traefik is disabled so the production environment's LoadBalancer can own port 80.
+install_k3s k3s server \
+    --node-ip "$NODE_IP" \
+    --advertise-address "$NODE_IP" \
+    --tls-san "$PUBLIC_IP" \
+    --flannel-iface "$(interface_for "$NODE_IP")" \
+    --service-cidr "$SERVICE_CIDR" \
+    --disable traefik \
+    --write-kubeconfig-mode 0600

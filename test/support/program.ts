@@ -1,0 +1,181 @@
+/**
+ * Runs the whole Pulumi program for a stack file under Pulumi mocks and returns every
+ * resource it registered, so tests (and the policy pack's program test) can assert on the
+ * real resource graph without a cloud or a cluster.
+ *
+ * What the mocks stand in for is only what cannot run here: OpenStack answers with ids and a
+ * documentation-range floating IP; the remote K3s commands answer with a join token and the
+ * kubeconfig K3s writes (server on 127.0.0.1, as K3s really does).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { vi } from "vitest";
+import { parse } from "yaml";
+
+export interface RegisteredResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, any>;
+    /** Provider reference (`urn::id`) when one was given explicitly or inherited. */
+    readonly provider?: string;
+}
+
+export interface ProgramRun {
+    readonly resources: RegisteredResource[];
+    readonly outputs: Record<string, unknown>;
+    /** Stack outputs that came back marked secret. */
+    readonly secretOutputs: string[];
+}
+
+export const repoRoot = path.resolve(__dirname, "..", "..");
+export const stacksDir = path.join(repoRoot, "stacks");
+
+export const mockFloatingIp = "198.51.100.7";
+export const mockJoinToken = "K10c0ffee::server:5ecre7j01n70k3n";
+
+export function stackFiles(): string[] {
+    return fs
+        .readdirSync(stacksDir)
+        .filter((file) => /^Pulumi\.[^.]+\.yaml$/.test(file))
+        .map((file) => path.join(stacksDir, file));
+}
+
+export function stackName(stackFile: string): string {
+    return path.basename(stackFile).replace(/^Pulumi\.|\.yaml$/g, "");
+}
+
+/** The stack file's config as Pulumi hands it to a program: every value a string. */
+export function stackConfig(stackFile: string): Record<string, string> {
+    const document = parse(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> } | null;
+    return Object.fromEntries(
+        Object.entries(document?.config ?? {}).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+    );
+}
+
+const k3sKubeconfig = `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: LS0tLS1CRUdJTg==
+    server: https://127.0.0.1:6443
+  name: default
+contexts:
+- context:
+    cluster: default
+    user: default
+  name: default
+current-context: default
+kind: Config
+users:
+- name: default
+  user:
+    client-certificate-data: LS0tLS1CRUdJTg==
+    client-key-data: LS0tLS1CRUdJTg==
+`;
+
+/**
+ * A throwaway home and kubeconfig, so stack files can name `~/.ssh/...` and rely on the
+ * default kubeconfig lookup exactly as they would on a user's machine.
+ */
+function prepareMachine(): () => void {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "program-home-"));
+    fs.mkdirSync(path.join(home, ".ssh"));
+    fs.writeFileSync(path.join(home, ".ssh", "id_rsa_chameleon"), "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n", { mode: 0o600 });
+    fs.mkdirSync(path.join(home, ".kube"));
+    fs.writeFileSync(path.join(home, ".kube", "config"), k3sKubeconfig.replace("127.0.0.1", "k8s.example.test"));
+    const saved = { HOME: process.env.HOME, KUBECONFIG: process.env.KUBECONFIG };
+    process.env.HOME = home;
+    delete process.env.KUBECONFIG;
+    return () => {
+        for (const [key, value] of Object.entries(saved)) {
+            if (value === undefined) delete process.env[key];
+            else process.env[key] = value;
+        }
+        fs.rmSync(home, { recursive: true, force: true });
+    };
+}
+
+function mockState(type: string, inputs: Record<string, any>): Record<string, any> {
+    switch (type) {
+        case "openstack:networking/floatingIp:FloatingIp":
+            return { ...inputs, address: mockFloatingIp };
+        case "command:remote:Command": {
+            const create = String(inputs.create ?? "");
+            if (create.includes("node-token")) return { ...inputs, stdout: `${mockJoinToken}\n`, stderr: "" };
+            if (create.includes("k3s.yaml")) return { ...inputs, stdout: k3sKubeconfig, stderr: "" };
+            return { ...inputs, stdout: "", stderr: "" };
+        }
+        default:
+            return inputs;
+    }
+}
+
+/** Runs index.ts for one stack file (with optional config overrides) under mocks. */
+export async function runProgram(stackFile: string, overrides: Record<string, string> = {}): Promise<ProgramRun> {
+    const restore = prepareMachine();
+    try {
+        const resources: RegisteredResource[] = [];
+        pulumi.runtime.setAllConfig({ ...stackConfig(stackFile), ...overrides });
+        await pulumi.runtime.setMocks(
+            {
+                newResource(args) {
+                    resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+                    return { id: `${args.name}-id`, state: mockState(args.type, args.inputs) };
+                },
+                call(args) {
+                    if (args.token === "openstack:networking/getNetwork:getNetwork") {
+                        return { id: `${args.inputs.name}-id`, name: args.inputs.name };
+                    }
+                    return args.inputs;
+                },
+            },
+            "gourmetgram",
+            stackName(stackFile),
+            false,
+        );
+        // Each run needs a fresh module graph: the program registers its resources on import.
+        vi.resetModules();
+        const exported = (await import(path.join(repoRoot, "index.ts"))) as Record<string, unknown>;
+        const outputs: Record<string, unknown> = {};
+        const secretOutputs: string[] = [];
+        for (const [key, value] of Object.entries(exported)) {
+            if (pulumi.Output.isInstance(value)) {
+                outputs[key] = await unwrap(value);
+                if (await value.isSecret) secretOutputs.push(key);
+            } else {
+                outputs[key] = value;
+            }
+        }
+        await settle(resources);
+        return { resources, outputs, secretOutputs };
+    } finally {
+        restore();
+    }
+}
+
+export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+/** Waits until no new registrations arrive, so the returned list is the whole graph. */
+async function settle(resources: readonly unknown[]): Promise<void> {
+    let seen = -1;
+    while (seen !== resources.length) {
+        seen = resources.length;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}
+
+/** How Pulumi marks a secret value inside registered inputs. */
+const secretSignature = "4dabf18193072939515e22adb298388d";
+const secretMarker = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretValue(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[secretSignature] === secretMarker;
+}
+
+/** The value inside a secret, or the value itself when it is not one. */
+export function reveal(value: unknown): unknown {
+    return isSecretValue(value) ? value.value : value;
+}
