@@ -1,0 +1,61 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../support/program";
+
+const scriptsDir = path.join(repoRoot, "infra", "k3s", "scripts");
+const scripts = fs.readdirSync(scriptsDir).filter((file) => file.endsWith(".sh"));
+
+describe("the scripts that run on the nodes", () => {
+    it("pass shellcheck", () => {
+        const paths = scripts.map((file) => path.relative(repoRoot, path.join(scriptsDir, file)));
+        const result = spawnSync("shellcheck", ["-x", ...paths], { cwd: repoRoot, encoding: "utf8" });
+        expect(result.error, "shellcheck is installed by scripts/setup.d/10-system.sh").toBeUndefined();
+        expect(result.stdout + result.stderr).toBe("");
+        expect(result.status).toBe(0);
+    });
+
+    it("refuse to run without their settings", () => {
+        const result = spawnSync("bash", [path.join(scriptsDir, "install-server.sh")], { encoding: "utf8", env: { PATH: process.env.PATH } });
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain("error: K3S_VERSION must be set");
+    });
+
+    it("refuse to join an agent without a token on standard input", () => {
+        const env = {
+            PATH: process.env.PATH,
+            K3S_VERSION: "v1.33.5+k3s1",
+            NODE_IP: "192.168.1.12",
+            SERVER_URL: "https://192.168.1.11:6443",
+            REGISTRY_HOST: "registry.kube-system.svc.cluster.local:5000",
+            REGISTRY_ENDPOINT: "http://127.0.0.1:30500",
+        };
+        const result = spawnSync("bash", [path.join(scriptsDir, "install-agent.sh")], { encoding: "utf8", env, input: "" });
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain("the join token must be given on standard input");
+    });
+
+    it("give up waiting for nodes after the timeout, saying how many became Ready", () => {
+        // A stand-in `k3s` that reports one Ready node of the three expected.
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-k3s-"));
+        fs.writeFileSync(path.join(bin, "k3s"), "#!/bin/sh\necho 'node1 Ready control-plane 1m v1.33.5+k3s1'\n", { mode: 0o755 });
+        const result = spawnSync("bash", [path.join(scriptsDir, "wait-ready.sh")], {
+            encoding: "utf8",
+            env: { PATH: `${bin}:${process.env.PATH}`, EXPECTED_NODES: "3", TIMEOUT_SECONDS: "0" },
+            timeout: 20_000,
+        });
+        fs.rmSync(bin, { recursive: true, force: true });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain("only 1 of 3 nodes became Ready within 0s");
+    });
+
+    it("write the registry mirror that points containerd at the node-local endpoint", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "registries-"));
+        const script = `. ${JSON.stringify(path.join(scriptsDir, "common.sh"))}; k3s_config_dir=${JSON.stringify(dir)}; write_registries registry.kube-system.svc.cluster.local:5000 http://127.0.0.1:30500; cat "$k3s_config_dir/registries.yaml"`;
+        const written = execFileSync("bash", ["-c", script], { encoding: "utf8" });
+        fs.rmSync(dir, { recursive: true, force: true });
+        expect(written).toBe('mirrors:\n  "registry.kube-system.svc.cluster.local:5000":\n    endpoint:\n      - "http://127.0.0.1:30500"\n');
+    });
+});
