@@ -83,7 +83,7 @@ describe("resource-limits: Argo template variants", () => {
     it("checks every template, naming the one at fault", async () => {
         const args = argoWorkflows.WorkflowTemplate([
             { name: "ok", container: goodContainer() },
-            { name: "steps-only", steps: [[{ name: "run", template: "train" }]] },
+            { name: "dag-only", dag: { tasks: [{ name: "run", template: "train" }] } },
             { name: "train", script: { ...goodContainer({ resources: undefined }), source: "print(1)" } },
         ]);
         await expectViolation(resourceLimits, args, 'WorkflowTemplate template "train" script "main" (spec.templates[2].script): missing');
