@@ -1,0 +1,106 @@
+/**
+ * Flag parsing shared by every gate command. Pure: it turns argv into typed values or throws
+ * a UsageError that names the flag, the bad value and what is allowed (exit status 2).
+ */
+
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UsageError";
+    }
+}
+
+/** `--name value` and `--name=value` pairs; a flag given twice or without a value is an error. */
+export function parseFlags(argv: readonly string[], allowed: readonly string[]): Map<string, string> {
+    const flags = new Map<string, string>();
+    for (let i = 0; i < argv.length; i++) {
+        const token = argv[i];
+        if (!token.startsWith("--")) {
+            throw new UsageError(`unexpected argument "${token}"; flags look like --name value`);
+        }
+        const eq = token.indexOf("=");
+        const name = eq === -1 ? token.slice(2) : token.slice(2, eq);
+        if (!allowed.includes(name)) {
+            throw new UsageError(`unknown flag --${name}; allowed: ${allowed.map((a) => `--${a}`).join(", ")}`);
+        }
+        let value: string | undefined;
+        if (eq !== -1) {
+            value = token.slice(eq + 1);
+        } else {
+            value = argv[i + 1];
+            if (value === undefined || value.startsWith("--")) {
+                throw new UsageError(`--${name} needs a value`);
+            }
+            i++;
+        }
+        if (flags.has(name)) throw new UsageError(`--${name} was given twice`);
+        flags.set(name, value);
+    }
+    return flags;
+}
+
+export function requireFlag(flags: Map<string, string>, name: string, what: string): string {
+    const value = flags.get(name);
+    if (value === undefined || value.trim() === "") throw new UsageError(`--${name} is required (${what})`);
+    return value;
+}
+
+interface NumberRule {
+    min?: number;
+    max?: number;
+    integer?: boolean;
+    /** Minimum is exclusive (the value must be strictly greater). */
+    exclusiveMin?: boolean;
+}
+
+function describe(rule: NumberRule): string {
+    const kind = rule.integer ? "an integer" : "a number";
+    const low = rule.min === undefined ? "" : `${rule.exclusiveMin ? ">" : ">="} ${rule.min}`;
+    const high = rule.max === undefined ? "" : `<= ${rule.max}`;
+    const range = [low, high].filter(Boolean).join(" and ");
+    return range ? `${kind} ${range}` : kind;
+}
+
+export function parseNumber(name: string, raw: string, rule: NumberRule): number {
+    const trimmed = raw.trim();
+    const value = trimmed === "" ? Number.NaN : Number(trimmed);
+    const bad =
+        !Number.isFinite(value) ||
+        (rule.integer && !Number.isInteger(value)) ||
+        (rule.min !== undefined && (rule.exclusiveMin ? value <= rule.min : value < rule.min)) ||
+        (rule.max !== undefined && value > rule.max);
+    if (bad) throw new UsageError(`--${name} must be ${describe(rule)}, got "${raw}"`);
+    return value;
+}
+
+export function numberFlag(flags: Map<string, string>, name: string, fallback: number, rule: NumberRule): number {
+    const raw = flags.get(name);
+    return raw === undefined ? fallback : parseNumber(name, raw, rule);
+}
+
+export function optionalNumberFlag(flags: Map<string, string>, name: string, rule: NumberRule): number | undefined {
+    const raw = flags.get(name);
+    return raw === undefined ? undefined : parseNumber(name, raw, rule);
+}
+
+/** An absolute http(s) URL without credentials, query or fragment; the trailing slash is dropped. */
+export function parseBaseUrl(name: string, raw: string): URL {
+    let url: URL;
+    try {
+        url = new URL(raw);
+    } catch {
+        throw new UsageError(`--${name} must be an absolute http:// or https:// URL, got "${raw}"`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+        throw new UsageError(`--${name} must use http:// or https://, got "${url.protocol}"`);
+    }
+    if (url.username || url.password) throw new UsageError(`--${name} must not carry credentials`);
+    return url;
+}
+
+export function choiceFlag<T extends string>(name: string, raw: string, allowed: readonly T[]): T {
+    if (!(allowed as readonly string[]).includes(raw)) {
+        throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
+    }
+    return raw as T;
+}

@@ -1,0 +1,84 @@
+/**
+ * The gate and release CLI: `gate <command> [flags]`.
+ * Exit status is the contract with the workflow templates: 0 pass, 1 fail (including "could
+ * not decide"), 2 usage or configuration error. `--report FILE` receives the JSON verdict.
+ */
+import { commands, usage } from "./commands";
+import { UsageError } from "./args";
+import { exitCodes, Report, writeReport } from "./report";
+
+/** Removes `--report FILE` / `--report=FILE` from argv; the remaining flags belong to the command. */
+export function splitReport(argv: readonly string[]): { report?: string; rest: string[] } {
+    const rest: string[] = [];
+    let report: string | undefined;
+    for (let i = 0; i < argv.length; i++) {
+        const token = argv[i];
+        let value: string | undefined;
+        if (token === "--report") {
+            value = argv[++i];
+            if (value === undefined || value.startsWith("--")) throw new UsageError("--report needs a file path");
+        } else if (token.startsWith("--report=")) {
+            value = token.slice("--report=".length);
+        } else {
+            rest.push(token);
+            continue;
+        }
+        if (!value) throw new UsageError("--report needs a file path");
+        if (report !== undefined) throw new UsageError("--report was given twice");
+        report = value;
+    }
+    return { report, rest };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    const [name, ...args] = argv;
+    if (!name || name === "--help" || name === "help") {
+        process.stderr.write(usage());
+        return name ? exitCodes.pass : exitCodes.usage;
+    }
+    const command = commands[name];
+    if (!command) {
+        process.stderr.write(`gate: unknown command "${name}"; allowed: ${Object.keys(commands).join(", ")}\n`);
+        return exitCodes.usage;
+    }
+    const startedAt = new Date().toISOString();
+    let reportFile: string | undefined;
+    let report: Report;
+    try {
+        const split = splitReport(args);
+        reportFile = split.report;
+        const { result, summary } = await command.run(split.rest);
+        process.stderr.write(summary + "\n");
+        report = { command: name, ...result, startedAt, finishedAt: new Date().toISOString() };
+    } catch (err) {
+        if (err instanceof UsageError) {
+            process.stderr.write(`gate ${name}: ${err.message}\n`);
+            return exitCodes.usage;
+        }
+        // A crash is a decision too: the gate could not decide, so it fails closed.
+        const message = err instanceof Error ? err.message : String(err);
+        report = { command: name, verdict: "fail", reason: `gate could not decide: ${message}`, metrics: null, startedAt, finishedAt: new Date().toISOString() };
+    }
+    process.stderr.write(`gate ${name}: ${report.verdict.toUpperCase()}: ${report.reason}\n`);
+    if (reportFile) {
+        try {
+            writeReport(reportFile, report);
+        } catch (err) {
+            process.stderr.write(`gate ${name}: could not write report ${reportFile}: ${(err as Error).message}\n`);
+            return exitCodes.fail;
+        }
+    }
+    return report.verdict === "pass" ? exitCodes.pass : exitCodes.fail;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (err) => {
+            process.stderr.write(`gate: ${String(err)}\n`);
+            process.exitCode = exitCodes.fail;
+        },
+    );
+}

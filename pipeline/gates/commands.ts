@@ -1,0 +1,44 @@
+/** The command table: each entry parses its own flags and returns a verdict with a summary. */
+import { GateResult } from "./report";
+import { loadCommand } from "./load/command";
+import { integrationCommand } from "./integration/command";
+import { resourcesCommand } from "./resources/command";
+import { promoteCommand } from "./release/promote";
+import { revertCommand } from "./release/revert";
+import { markGoodCommand } from "./release/markGood";
+
+export interface CommandOutput {
+    result: GateResult;
+    summary: string;
+}
+
+export interface Command {
+    synopsis: string;
+    run(argv: readonly string[]): Promise<CommandOutput>;
+}
+
+const connections = "[--mlflow-url URL] [--registry-url URL] [--argocd-namespace NS] [--model-name NAME] [--repository REPO]";
+
+export const commands: Record<string, Command> = {
+    load: {
+        synopsis:
+            "load --url URL [--requests 100] [--concurrency 10] [--rate R] [--timeout-ms 10000] [--p95-ms 2000] [--min-success-rate 0.95] [--max-duration-s 600]",
+        run: loadCommand,
+    },
+    integration: {
+        synopsis: "integration --url BASE --expect-version V [--wait-s 300] [--timeout-ms 30000] [--poll-ms 2000] [--sample FILE]",
+        run: integrationCommand,
+    },
+    resources: {
+        synopsis: "resources --namespace NS --selector SEL [--max-memory-ratio 0.9] [--max-cpu-ratio 0.9] [--wait-s 180] [--poll-ms 3000]",
+        run: resourcesCommand,
+    },
+    promote: { synopsis: `promote --from ENV --to ENV --version V ${connections}`, run: promoteCommand },
+    revert: { synopsis: `revert --env ENV --reason TEXT ${connections}`, run: revertCommand },
+    "mark-good": { synopsis: `mark-good --env ENV --version V ${connections}`, run: markGoodCommand },
+};
+
+export function usage(): string {
+    const lines = Object.values(commands).map((c) => `  gate ${c.synopsis} [--report FILE]`);
+    return ["usage:", ...lines, "exit status: 0 pass, 1 fail, 2 usage error", ""].join("\n");
+}

@@ -1,0 +1,146 @@
+/** `gate load`: flags, the run, and the verdict against the p95 and success-rate thresholds. */
+import { numberFlag, optionalNumberFlag, parseBaseUrl, parseFlags, requireFlag } from "../args";
+import { fail, GateResult, pass } from "../report";
+import { LoadPlan, LoadRun, runLoad } from "./engine";
+import { OutcomeCounts } from "./outcomes";
+import { LatencySummary, summarize } from "./stats";
+
+export const loadFlags = [
+    "url",
+    "requests",
+    "concurrency",
+    "rate",
+    "timeout-ms",
+    "p95-ms",
+    "min-success-rate",
+    "max-duration-s",
+] as const;
+
+export const loadDefaults = {
+    requests: 100,
+    concurrency: 10,
+    timeoutMs: 10_000,
+    p95Ms: 2000,
+    minSuccessRate: 0.95,
+    maxDurationS: 600,
+    refusedGiveUpMs: 5000,
+} as const;
+
+/** Upper bound on --requests: every latency is kept exactly, 8 bytes each. */
+export const maxRequests = 1_000_000;
+
+export interface LoadOptions extends LoadPlan {
+    p95Ms: number;
+    minSuccessRate: number;
+}
+
+export function parseLoadArgs(argv: readonly string[]): LoadOptions {
+    const flags = parseFlags(argv, loadFlags);
+    const url = parseBaseUrl("url", requireFlag(flags, "url", "the URL every request GETs"));
+    const requests = numberFlag(flags, "requests", loadDefaults.requests, { integer: true, min: 1, max: maxRequests });
+    const concurrency = numberFlag(flags, "concurrency", loadDefaults.concurrency, { integer: true, min: 1, max: 10_000 });
+    const rate = optionalNumberFlag(flags, "rate", { min: 0, exclusiveMin: true, max: 1_000_000 });
+    const timeoutMs = numberFlag(flags, "timeout-ms", loadDefaults.timeoutMs, { integer: true, min: 1, max: 600_000 });
+    const p95Ms = numberFlag(flags, "p95-ms", loadDefaults.p95Ms, { min: 0, exclusiveMin: true });
+    const minSuccessRate = numberFlag(flags, "min-success-rate", loadDefaults.minSuccessRate, { min: 0, max: 1 });
+    const maxDurationS = numberFlag(flags, "max-duration-s", loadDefaults.maxDurationS, { min: 0, exclusiveMin: true, max: 86_400 });
+    return {
+        url,
+        requests,
+        concurrency,
+        rate,
+        timeoutMs,
+        p95Ms,
+        minSuccessRate,
+        maxDurationMs: maxDurationS * 1000,
+        refusedGiveUpMs: loadDefaults.refusedGiveUpMs,
+    };
+}
+
+export interface LoadMetrics {
+    url: string;
+    mode: "closed-loop" | "open-loop";
+    concurrency: number;
+    rate: number | null;
+    requestsPlanned: number;
+    attempts: number;
+    notAttempted: number;
+    outcomes: OutcomeCounts;
+    successRate: number;
+    requestsPerSecond: number;
+    durationS: number;
+    /** Over successful attempts; null when none succeeded. */
+    latencyMs: LatencySummary | null;
+    thresholds: { p95Ms: number; minSuccessRate: number; timeoutMs: number };
+}
+
+function round(value: number, digits: number): number {
+    const f = 10 ** digits;
+    return Math.round(value * f) / f;
+}
+
+export function loadMetrics(options: LoadOptions, run: LoadRun): LoadMetrics {
+    const latency = summarize(run.successLatencies);
+    return {
+        url: options.url.toString(),
+        mode: options.rate === undefined ? "closed-loop" : "open-loop",
+        concurrency: options.concurrency,
+        rate: options.rate ?? null,
+        requestsPlanned: options.requests,
+        attempts: run.attempts,
+        notAttempted: run.notAttempted,
+        outcomes: run.counts,
+        successRate: run.attempts === 0 ? 0 : round(run.counts.success / run.attempts, 6),
+        requestsPerSecond: run.durationMs === 0 ? 0 : round(run.attempts / (run.durationMs / 1000), 1),
+        durationS: round(run.durationMs / 1000, 3),
+        latencyMs: latency ?? null,
+        thresholds: { p95Ms: options.p95Ms, minSuccessRate: options.minSuccessRate, timeoutMs: options.timeoutMs },
+    };
+}
+
+/** Pure: the verdict for a finished run. Unfinished runs and empty runs fail. */
+export function judgeLoad(m: LoadMetrics, stoppedBy?: LoadRun["stoppedBy"]): GateResult<LoadMetrics> {
+    if (stoppedBy === "refused") {
+        return fail(`the target kept refusing connections (${m.outcomes.refused} refused, with backoff); stopped after ${m.attempts} of ${m.requestsPlanned} requests`, m);
+    }
+    if (m.notAttempted > 0) {
+        return fail(`time limit reached: only ${m.attempts} of ${m.requestsPlanned} requests were attempted`, m);
+    }
+    const pct = (x: number) => `${round(x * 100, 2)}%`;
+    if (m.successRate < m.thresholds.minSuccessRate) {
+        return fail(`success rate ${pct(m.successRate)} is below ${pct(m.thresholds.minSuccessRate)} (${describeFailures(m.outcomes)})`, m);
+    }
+    if (!m.latencyMs) return fail("no request succeeded, so there is no latency to judge", m);
+    if (m.latencyMs.p95 > m.thresholds.p95Ms) {
+        return fail(`p95 latency ${m.latencyMs.p95} ms exceeds ${m.thresholds.p95Ms} ms`, m);
+    }
+    return pass(`success rate ${pct(m.successRate)} >= ${pct(m.thresholds.minSuccessRate)} and p95 ${m.latencyMs.p95} ms <= ${m.thresholds.p95Ms} ms`, m);
+}
+
+export function describeFailures(c: OutcomeCounts): string {
+    const parts: string[] = [];
+    for (const [status, n] of Object.entries(c.nonSuccessByStatus)) parts.push(`${n}x HTTP ${status}`);
+    if (c.timeout) parts.push(`${c.timeout}x timeout`);
+    if (c.reset) parts.push(`${c.reset}x connection reset`);
+    if (c.refused) parts.push(`${c.refused}x connection refused`);
+    for (const [code, n] of Object.entries(c.transportByCode)) parts.push(`${n}x ${code}`);
+    return parts.length ? parts.join(", ") : "no failures";
+}
+
+export function formatLoadSummary(m: LoadMetrics): string {
+    const l = m.latencyMs;
+    const lat = l ? `p50 ${l.p50} ms, p90 ${l.p90} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms` : "no successful responses";
+    return [
+        `load: ${m.mode} against ${m.url}, concurrency ${m.concurrency}${m.rate ? `, rate ${m.rate}/s` : ""}`,
+        `  attempts ${m.attempts}/${m.requestsPlanned} in ${m.durationS} s (${m.requestsPerSecond} req/s), success ${m.outcomes.success} (${round(m.successRate * 100, 2)}%)`,
+        `  failures: ${describeFailures(m.outcomes)}`,
+        `  latency of successes: ${lat}`,
+    ].join("\n");
+}
+
+export async function loadCommand(argv: readonly string[]): Promise<{ result: GateResult<LoadMetrics>; summary: string }> {
+    const options = parseLoadArgs(argv);
+    const run = await runLoad(options);
+    const metrics = loadMetrics(options, run);
+    return { result: judgeLoad(metrics, run.stoppedBy), summary: formatLoadSummary(metrics) };
+}

@@ -1,0 +1,51 @@
+/**
+ * `gate mark-good --env ENV --version V`: record V as the version ENV reverts to. Written only
+ * after V passed ENV's gates, and only if V's image for ENV exists, so a revert always has an
+ * image to go back to. The record is a tag on the registered model in MLflow (Postgres-backed,
+ * survives restarts); it is the only source a revert reads.
+ */
+import { appImageTag, Environment } from "../../../infra/names";
+import { parseFlags } from "../args";
+import { connectionFlags, environmentFlag, lastGoodTag, parseConnections, versionFlag, Connections } from "./options";
+import { ReleaseContext, runRelease } from "./run";
+import { ReleaseRefused } from "./steps";
+
+export const markGoodFlags = ["env", "version", ...connectionFlags] as const;
+
+export interface MarkGoodOptions {
+    env: Environment;
+    version: string;
+    conn: Connections;
+}
+
+export function parseMarkGoodArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): MarkGoodOptions {
+    const flags = parseFlags(argv, markGoodFlags);
+    return { env: environmentFlag("env", flags.get("env")), version: versionFlag(flags.get("version")), conn: parseConnections(flags, env) };
+}
+
+export async function markGood(o: MarkGoodOptions, ctx: ReleaseContext): Promise<string> {
+    const { mlflow, registry, log, conn } = ctx;
+    const model = await mlflow.getRegisteredModel(conn.modelName);
+    if (!model) throw new ReleaseRefused(`registered model ${conn.modelName} does not exist in MLflow`);
+    if (!(await mlflow.getModelVersion(conn.modelName, o.version))) {
+        throw new ReleaseRefused(`model version ${o.version} of ${conn.modelName} does not exist in MLflow`);
+    }
+    const tag = appImageTag(o.env, o.version);
+    const image = await registry.getManifest(conn.repository, tag);
+    if (!image) throw new ReleaseRefused(`image ${conn.repository}:${tag} does not exist; a version without an image cannot be a revert target`);
+    log.checked("image", `${conn.repository}:${tag} is ${image.digest}`);
+    const key = lastGoodTag(o.env);
+    if (model.tags[key] === o.version) {
+        log.already("last-good", `${key} = ${o.version}`);
+    } else {
+        await mlflow.setModelTag(conn.modelName, key, o.version);
+        log.changed("last-good", `${key}: ${model.tags[key] ?? "none"} -> ${o.version}`);
+    }
+    await mlflow.setVersionTag(conn.modelName, o.version, `passed-${o.env}`, new Date().toISOString());
+    return `version ${o.version} recorded as last-good for ${o.env}`;
+}
+
+export async function markGoodCommand(argv: readonly string[]) {
+    const o = parseMarkGoodArgs(argv);
+    return runRelease(`mark-good ${o.env}, version ${o.version}`, o.conn, { env: o.env, version: o.version }, (ctx) => markGood(o, ctx));
+}

@@ -1,0 +1,49 @@
+/**
+ * Where the release commands find MLflow, the registry and Argo CD. Flags win over the
+ * environment variables the workflow steps set (infra/names gateImageEnv), which win over
+ * the in-cluster defaults from infra/names.
+ */
+import { appName, gateImageEnv, isEnvironment, model, mlflow, namespaces, registry, environments, Environment } from "../../../infra/names";
+import { parseBaseUrl, UsageError } from "../args";
+
+export const connectionFlags = ["mlflow-url", "registry-url", "argocd-namespace", "model-name", "repository"] as const;
+
+export interface Connections {
+    mlflowUrl: string;
+    registryUrl: string;
+    argocdNamespace: string;
+    modelName: string;
+    repository: string;
+}
+
+export function parseConnections(flags: Map<string, string>, env: NodeJS.ProcessEnv = process.env): Connections {
+    const mlflowUrl = flags.get("mlflow-url") ?? env[gateImageEnv.mlflowTrackingUri] ?? mlflow.url;
+    const registryUrl = flags.get("registry-url") ?? env[gateImageEnv.registryUrl] ?? `http://${registry.host}`;
+    parseBaseUrl("mlflow-url", mlflowUrl);
+    parseBaseUrl("registry-url", registryUrl);
+    return {
+        mlflowUrl,
+        registryUrl,
+        argocdNamespace: flags.get("argocd-namespace") ?? env[gateImageEnv.argocdNamespace] ?? namespaces.argocd,
+        modelName: flags.get("model-name") ?? model.name,
+        repository: flags.get("repository") ?? appName,
+    };
+}
+
+export function environmentFlag(name: string, raw: string | undefined): Environment {
+    if (raw === undefined || raw === "") throw new UsageError(`--${name} is required (one of ${environments.join(", ")})`);
+    if (!isEnvironment(raw)) throw new UsageError(`--${name} must be one of ${environments.join(", ")}, got "${raw}"`);
+    return raw;
+}
+
+/** MLflow model versions are positive integers. */
+export function versionFlag(raw: string | undefined): string {
+    if (raw === undefined || raw === "") throw new UsageError("--version is required (an MLflow model version number, e.g. 7)");
+    if (!/^[1-9]\d{0,9}$/.test(raw.trim())) throw new UsageError(`--version must be a positive integer MLflow model version, got "${raw}"`);
+    return raw.trim();
+}
+
+/** Registered-model tag that records an environment's last version that passed its gates. */
+export function lastGoodTag(env: Environment): string {
+    return `last-good-${env}`;
+}
