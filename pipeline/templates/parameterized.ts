@@ -1,0 +1,29 @@
+import { environments, type Environment } from "../../infra/names";
+
+/**
+ * Turns a per-environment name function from infra/names into the same name with a workflow
+ * placeholder in the environment's place, e.g. `gourmetgram-{{inputs.parameters.environment}}`.
+ * It checks the function really is "prefix + environment + suffix" for every environment, so
+ * a change in infra/names that breaks the pattern fails here rather than in the cluster.
+ */
+export function withEnvironmentPlaceholder(name: (env: Environment) => string, placeholder: string): string {
+    const [first] = environments;
+    const sample = name(first);
+    const at = sample.indexOf(first);
+    if (at < 0) throw new Error(`${sample} does not contain the environment name ${first}`);
+    const prefix = sample.slice(0, at);
+    const suffix = sample.slice(at + first.length);
+    for (const env of environments) {
+        if (name(env) !== `${prefix}${env}${suffix}`) {
+            throw new Error(`names for environments are not uniform: ${name(env)} vs ${prefix}${env}${suffix}`);
+        }
+    }
+    return `${prefix}${placeholder}${suffix}`;
+}
+
+export const param = {
+    input: (name: string) => `{{inputs.parameters.${name}}}`,
+    workflow: (name: string) => `{{workflow.parameters.${name}}}`,
+    stepStatus: (step: string) => `{{steps.${step}.status}}`,
+    stepOutput: (step: string, name: string) => `{{steps.${step}.outputs.parameters.${name}}}`,
+};

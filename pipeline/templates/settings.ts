@@ -1,0 +1,49 @@
+/**
+ * Everything the template builders need from outside: image references (built elsewhere and
+ * passed in), thresholds and deadlines from stack config, and where the app's source lives.
+ * The builders are pure functions of these settings.
+ */
+export interface PipelineImages {
+    /** The gate/release CLI image (pipeline/images/gates), tagged by content hash. */
+    readonly gates: string;
+    /** The training image (pipeline/images/train): runs training, and downloads models for builds. */
+    readonly train: string;
+    /** The Kaniko executor that builds app images inside the cluster. */
+    readonly kaniko: string;
+}
+
+export interface GateThresholds {
+    /** Load gate: requests sent, how many in flight, optional rate cap (req/s). */
+    readonly loadRequests: number;
+    readonly loadConcurrency: number;
+    readonly loadRatePerSecond?: number;
+    readonly loadRequestTimeoutMs: number;
+    /** Load gate passes only if p95 latency is below this and the success rate at least minSuccessRate. */
+    readonly loadP95Ms: number;
+    readonly loadMinSuccessRate: number;
+    /** Resource gate: highest allowed memory use as a share of the container's limit. */
+    readonly maxMemoryRatio: number;
+    /** How long the integration gate waits for staging to serve the new version before failing. */
+    readonly versionWaitSeconds: number;
+}
+
+export interface AppSource {
+    readonly gitUrl: string;
+    readonly revision: string;
+}
+
+/** Upper bounds on how long each workflow may run (Argo activeDeadlineSeconds). */
+export interface Deadlines {
+    readonly trainSeconds: number;
+    readonly buildSeconds: number;
+    readonly deploySeconds: number;
+    readonly testStagingSeconds: number;
+    readonly releaseSeconds: number;
+}
+
+export interface PipelineSettings {
+    readonly images: PipelineImages;
+    readonly thresholds: GateThresholds;
+    readonly appSource: AppSource;
+    readonly deadlines: Deadlines;
+}

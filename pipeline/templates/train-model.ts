@@ -1,0 +1,86 @@
+import { gateImageEnv, mlflow, trainingScenarios, workflowTemplates } from "../../infra/names";
+import type { Template, WorkflowTemplate } from "./argo-types";
+import { submitWorkflowTemplate, workflowTemplate } from "./common";
+import { param } from "./parameterized";
+import type { PipelineSettings } from "./settings";
+
+/** Where the training image writes the version it registered (empty when it registered none). */
+export const modelVersionFile = "/tmp/model_version";
+
+/** A registered version is a positive integer; anything else (empty included) means "none". */
+export const registeredVersionPattern = "^[0-9]+$";
+
+function trainTemplate(settings: PipelineSettings): Template {
+    return {
+        name: "train",
+        inputs: { parameters: [{ name: "scenario" }] },
+        activeDeadlineSeconds: settings.deadlines.trainSeconds,
+        // No retries: training registers a model version, and pytest's verdict is part of the run.
+        container: {
+            name: "main",
+            image: settings.images.train,
+            command: ["python", "-m", "gourmetgram_train"],
+            args: ["--scenario", param.input("scenario")],
+            env: [{ name: gateImageEnv.mlflowTrackingUri, value: mlflow.url }],
+            resources: {
+                requests: { cpu: "500m", memory: "1Gi" },
+                limits: { cpu: "2", memory: "3Gi" },
+            },
+        },
+        outputs: {
+            parameters: [{ name: "model-version", valueFrom: { path: modelVersionFile, default: "" } }],
+        },
+    };
+}
+
+/**
+ * train-model: train and evaluate (pytest) in a pod, register the model in MLflow when it
+ * passes, and start build-container-image for that version. The scenario is a parameter, so
+ * a student picks it at submit time: `argo submit --from workflowtemplate/train-model -p scenario=oversized`.
+ */
+export function trainModel(settings: PipelineSettings): WorkflowTemplate {
+    const version = param.stepOutput("train", "model-version");
+    return workflowTemplate({
+        name: workflowTemplates.trainModel,
+        description: "Train and evaluate a model; when a version is registered, build its serving image.",
+        entrypoint: "train-and-build",
+        parameters: [
+            {
+                name: "scenario",
+                value: "normal",
+                enum: [...trainingScenarios],
+                description: "normal | bad-architecture (fails the integration gate) | oversized (fails the resource gate)",
+            },
+        ],
+        templates: [
+            {
+                name: "train-and-build",
+                steps: [
+                    [
+                        {
+                            name: "train",
+                            template: "train",
+                            arguments: { parameters: [{ name: "scenario", value: param.workflow("scenario") }] },
+                        },
+                    ],
+                    [
+                        {
+                            name: "build-container-image",
+                            template: "start-build",
+                            when: `'${version}' =~ '${registeredVersionPattern}'`,
+                            arguments: { parameters: [{ name: "model-version", value: version }] },
+                        },
+                    ],
+                ],
+            },
+            trainTemplate(settings),
+            submitWorkflowTemplate({
+                name: "start-build",
+                workflowTemplate: workflowTemplates.buildContainerImage,
+                inputs: ["model-version"],
+                arguments: { "model-version": param.input("model-version") },
+            }),
+        ],
+        deadlineSeconds: settings.deadlines.trainSeconds + 300,
+    });
+}

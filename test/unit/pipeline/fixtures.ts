@@ -1,0 +1,22 @@
+import type { PipelineSettings } from "../../../pipeline/templates/settings";
+
+export const settings: PipelineSettings = {
+    images: {
+        gates: "registry.kube-system.svc.cluster.local:5000/gourmetgram-gates:sha-0123456789ab",
+        train: "registry.kube-system.svc.cluster.local:5000/gourmetgram-train:sha-ba9876543210",
+        kaniko: "gcr.io/kaniko-project/executor:v1.23.2",
+    },
+    thresholds: {
+        loadRequests: 100,
+        loadConcurrency: 10,
+        loadRequestTimeoutMs: 5000,
+        loadP95Ms: 2000,
+        loadMinSuccessRate: 0.95,
+        maxMemoryRatio: 0.9,
+        versionWaitSeconds: 300,
+    },
+    appSource: { gitUrl: "https://github.com/teaching-on-testbeds/gourmetgram.git", revision: "workflow" },
+    deadlines: { trainSeconds: 3600, buildSeconds: 1800, deploySeconds: 600, testStagingSeconds: 2400, releaseSeconds: 600 },
+};
+
+export const cron = { schedules: ["0 2 * * *"], timezone: "UTC", scenario: "normal" };
