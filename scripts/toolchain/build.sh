@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds (or reuses) every tool the e2e suite runs, from the Go module proxy, one at a
+# time, then points .cache/toolchain/bin and .cache/toolchain/crds at the pinned
+# versions. `build.sh kubernetes` builds one; no argument builds all.
+set -euo pipefail
+here=$(dirname "$0")
+source "$here/common.sh"
+
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(crds etcd kubernetes argo)
+for step in "${steps[@]}"; do
+    case "$step" in
+        crds) bash "$here/fetch-crds.sh" ;;
+        etcd) bash "$here/build-etcd.sh" ;;
+        kubernetes) bash "$here/build-kubernetes.sh" ;;
+        argo) bash "$here/build-argo.sh" ;;
+        *) log "unknown step '$step' (allowed: crds etcd kubernetes argo)"; exit 2 ;;
+    esac
+done
+
+root=$(toolchain_root)
+mkdir -p "$root/bin" "$root/crds"
+link() { # TARGET LINK, only when the target was built
+    if [ -e "$1" ]; then ln -sfn "$1" "$2"; fi
+}
+link "$(tool_dir etcd "$ETCD_VERSION")/bin/etcd" "$root/bin/etcd"
+link "$(tool_dir kubernetes "$KUBERNETES_VERSION")/bin/kube-apiserver" "$root/bin/kube-apiserver"
+link "$(tool_dir kubernetes "$KUBERNETES_VERSION")/bin/kubectl" "$root/bin/kubectl"
+link "$(tool_dir argo "$ARGO_WORKFLOWS_VERSION")/bin/argo" "$root/bin/argo"
+link "$(tool_dir argo-workflows-crds "$ARGO_WORKFLOWS_VERSION")/crds" "$root/crds/argo-workflows"
+link "$(tool_dir argo-cd-crds "$ARGO_CD_VERSION")/crds" "$root/crds/argo-cd"
+
+# What the e2e suite checks the links against.
+cat > "$root/versions.json" <<JSON
+{
+  "etcd": "$ETCD_VERSION",
+  "kubernetes": "$KUBERNETES_VERSION",
+  "argoWorkflows": "$ARGO_WORKFLOWS_VERSION",
+  "argoCd": "$ARGO_CD_VERSION"
+}
+JSON
+log "ready under ${root#"$REPO_ROOT"/}"

@@ -1,0 +1,44 @@
+# Helpers shared by the toolchain builders. Sourced, not run.
+#
+# Every tool is built from the Go module proxy into .cache/toolchain/<tool>-<version>/bin
+# and is reused when that directory carries a complete stamp. A builder that fails leaves
+# no stamp, so the next run starts it again rather than trusting half a build.
+
+toolchain_root() {
+    printf '%s/.cache/toolchain\n' "$REPO_ROOT"
+}
+
+# tool_dir NAME VERSION -> the cache directory for one tool at one version.
+tool_dir() {
+    printf '%s/%s-%s\n' "$(toolchain_root)" "$1" "$2"
+}
+
+# is_built NAME VERSION -> true when a previous build finished.
+is_built() {
+    [ -f "$(tool_dir "$1" "$2")/.complete" ]
+}
+
+# mark_built NAME VERSION SECONDS -> record a finished build and how long it took cold.
+mark_built() {
+    printf 'built_seconds=%s\n' "$3" > "$(tool_dir "$1" "$2")/.complete"
+}
+
+# wrapper_module DIR MODULE_PATH -> a fresh scratch module to build one upstream
+# main package with replace directives of our own (go install ignores upstream ones).
+wrapper_module() {
+    rm -rf "$1" && mkdir -p "$1"
+    printf 'module %s\n\ngo %s\n' "$2" "$GO_LANGUAGE_VERSION" > "$1/go.mod"
+}
+
+# proxy_serves MODULE VERSION -> true when the module proxy hands out that version's zip.
+proxy_serves() {
+    local proxy
+    proxy=$(go env GOPROXY); proxy=${proxy%%,*}
+    local code
+    code=$(curl -s -o /dev/null -r 0-0 -w '%{http_code}' "$proxy/$1/@v/$2.zip" || true)
+    [ "$code" = 200 ] || [ "$code" = 206 ]
+}
+
+log() {
+    printf 'toolchain: %s\n' "$*" >&2
+}

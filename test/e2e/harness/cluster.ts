@@ -1,0 +1,114 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { generatePki } from "./certs";
+import { freeLoopbackPort, run, startDaemon, waitUntil, type Daemon } from "./process";
+import type { Toolchain } from "./toolchain";
+
+/**
+ * A real Kubernetes control plane on loopback: etcd and kube-apiserver, nothing else.
+ * No kubelet, scheduler or controller manager runs, so objects are stored and validated
+ * (CRD schemas, RBAC, admission) but no pod ever starts.
+ */
+export interface LocalCluster {
+    kubeconfig: string;
+    workDir: string;
+    server: string;
+    kubectl(args: readonly string[], options?: { input?: string; timeoutMs?: number }): ReturnType<typeof run>;
+    stop(): Promise<void>;
+}
+
+export async function startLocalCluster(tools: Toolchain): Promise<LocalCluster> {
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "gourmetgram-e2e-"));
+    const daemons: Daemon[] = [];
+    const stop = async () => {
+        for (const daemon of daemons.reverse()) await daemon.stop();
+        if (!process.env.E2E_KEEP_WORKDIR) fs.rmSync(workDir, { recursive: true, force: true });
+    };
+    try {
+        const pki = await generatePki(path.join(workDir, "pki"));
+        const [etcdClient, etcdPeer, apiPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+        const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+        const peerUrl = `http://127.0.0.1:${etcdPeer}`;
+
+        const etcd = startDaemon("etcd", tools.etcd, [
+            "--name=e2e",
+            `--data-dir=${path.join(workDir, "etcd")}`,
+            `--listen-client-urls=${etcdUrl}`,
+            `--advertise-client-urls=${etcdUrl}`,
+            `--listen-peer-urls=${peerUrl}`,
+            `--initial-advertise-peer-urls=${peerUrl}`,
+            `--initial-cluster=e2e=${peerUrl}`,
+            "--unsafe-no-fsync",
+        ], path.join(workDir, "etcd.log"));
+        daemons.push(etcd);
+        await waitUntil("etcd /health", async () => (await fetch(`${etcdUrl}/health`)).ok, {
+            timeoutMs: 30_000,
+            daemon: etcd,
+        });
+
+        const server = `https://127.0.0.1:${apiPort}`;
+        const apiserver = startDaemon("kube-apiserver", tools.kubeApiserver, [
+            `--etcd-servers=${etcdUrl}`,
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            `--secure-port=${apiPort}`,
+            `--tls-cert-file=${pki.serverCert}`,
+            `--tls-private-key-file=${pki.serverKey}`,
+            `--client-ca-file=${pki.caCert}`,
+            "--authorization-mode=RBAC",
+            "--service-account-issuer=https://kubernetes.default.svc",
+            `--service-account-key-file=${pki.serviceAccountPub}`,
+            `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+            // An address range for ClusterIP allocation only; nothing is ever routed to it.
+            "--service-cluster-ip-range=10.96.0.0/24",
+            "--allow-privileged=false",
+            "--profiling=false",
+        ], path.join(workDir, "kube-apiserver.log"));
+        daemons.push(apiserver);
+
+        const kubeconfig = path.join(workDir, "kubeconfig");
+        fs.writeFileSync(kubeconfig, kubeconfigYaml(server, pki.caCert, pki.adminCert, pki.adminKey), { mode: 0o600 });
+        const kubectl: LocalCluster["kubectl"] = (args, options = {}) =>
+            run(tools.kubectl, ["--kubeconfig", kubeconfig, ...args], {
+                input: options.input,
+                timeoutMs: options.timeoutMs ?? 60_000,
+            });
+        await waitUntil("kube-apiserver /readyz", async () => (await kubectl(["get", "--raw", "/readyz"])).code === 0, {
+            timeoutMs: 90_000,
+            daemon: apiserver,
+        });
+        // The default namespace and service account appear once the bootstrap controllers ran.
+        await waitUntil("namespace default", async () => (await kubectl(["get", "namespace", "default"])).code === 0, {
+            timeoutMs: 30_000,
+            daemon: apiserver,
+        });
+        return { kubeconfig, workDir, server, kubectl, stop };
+    } catch (error) {
+        await stop();
+        throw error;
+    }
+}
+
+function kubeconfigYaml(server: string, ca: string, cert: string, key: string): string {
+    const b64 = (file: string) => fs.readFileSync(file).toString("base64");
+    return [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: e2e",
+        "  cluster:",
+        `    server: ${server}`,
+        `    certificate-authority-data: ${b64(ca)}`,
+        "users:",
+        "- name: e2e-admin",
+        "  user:",
+        `    client-certificate-data: ${b64(cert)}`,
+        `    client-key-data: ${b64(key)}`,
+        "contexts:",
+        "- name: e2e",
+        "  context: {cluster: e2e, user: e2e-admin}",
+        "current-context: e2e",
+        "",
+    ].join("\n");
+}
