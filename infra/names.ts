@@ -154,8 +154,8 @@ export function appPodSelector(): string {
 }
 
 /**
- * Where an environment's Argo CD Application carries the image tag the pipeline sets
- * (Helm `valuesObject`). Deploys merge-patch exactly this path and nothing else.
+ * The Helm value (`image.tag`) that selects an environment's image; deploys, promotions and
+ * reverts set it on the environment's Argo CD Application and nothing else.
  */
 export const appImageTagValuePath = ["image", "tag"] as const;
 
@@ -184,8 +184,8 @@ export function appPodSelector(): string {
 }
 
 /**
- * Where an environment's Argo CD Application carries the image tag the pipeline sets
- * (Helm `valuesObject`). Deploys merge-patch exactly this path and nothing else.
+ * The Helm value (`image.tag`) that selects an environment's image; deploys, promotions and
+ * reverts set it on the environment's Argo CD Application and nothing else.
  */
 export const appImageTagValuePath = ["image", "tag"] as const;
 

@@ -44,16 +44,25 @@ function imageTagExpression(): string {
     return withEnvironmentPlaceholder((env: Environment) => appImageTag(env, versionInput), envInput);
 }
 
-/** Merge patch that sets exactly the image tag value on the Application, nothing else. */
+/** Name of the Helm parameter that carries the tag (`image.tag`). */
+export const imageTagParameter = appImageTagValuePath.join(".");
+
+/**
+ * Merge patch that sets the tag. The Application carries it as its single Helm parameter
+ * (parameters win over values), so the list is written whole; the same value also goes to
+ * `valuesObject` (a map merge, other values untouched) so both places agree.
+ */
 export function imageTagPatch(tag: string): Record<string, unknown> {
     let value: Record<string, unknown> = { [appImageTagValuePath[appImageTagValuePath.length - 1]]: tag };
     for (const key of [...appImageTagValuePath].slice(0, -1).reverse()) value = { [key]: value };
-    return { spec: { source: { helm: { valuesObject: value } } } };
+    return {
+        spec: { source: { helm: { parameters: [{ name: imageTagParameter, value: tag }], valuesObject: value } } },
+    };
 }
 
 /** gjson path (Argo resource conditions) to the tag Argo CD last compared the cluster against. */
 export function comparedTagPath(): string {
-    return ["status.sync.comparedTo.source.helm.valuesObject", ...appImageTagValuePath].join(".");
+    return "status.sync.comparedTo.source.helm.parameters.0.value";
 }
 
 const deployInputs = { parameters: [{ name: "environment" }, { name: "version" }] };

@@ -129,3 +129,34 @@ describe("workflow-wide settings", () => {
         expect(c.spec.workflowSpec.podGC).toBeDefined();
     });
 });
+
+describe("deploy-container-image", () => {
+    const deploy = templates.find((t) => t.metadata.name === workflowTemplates.deployContainerImage)!;
+    const byName = (n: string) => deploy.spec.templates!.find((x) => x.name === n)!;
+
+    it("patches only the Application's image tag in argocd, through Kubernetes RBAC", () => {
+        const patch = byName("set-image-tag").resource!;
+        expect(patch.action).toBe("patch");
+        expect(patch.mergeStrategy).toBe("merge");
+        const manifest = parse(patch.manifest!);
+        expect(manifest.kind).toBe("Application");
+        expect(manifest.metadata).toEqual({ name: "gourmetgram-{{inputs.parameters.environment}}", namespace: namespaces.argocd });
+        expect(manifest.spec.source.helm.parameters).toEqual([
+            { name: "image.tag", value: "{{inputs.parameters.environment}}-1.0.{{inputs.parameters.version}}" },
+        ]);
+        expect(Object.keys(manifest.spec)).toEqual(["source"]);
+    });
+
+    it("waits for Argo CD to have compared, synced and made healthy the NEW tag, with a deadline", () => {
+        const wait = byName("wait-synced-and-healthy");
+        const tag = "{{inputs.parameters.environment}}-1.0.{{inputs.parameters.version}}";
+        expect(wait.resource!.action).toBe("get");
+        expect(wait.resource!.successCondition!.split(", ")).toEqual([
+            "status.sync.status == Synced",
+            `status.sync.comparedTo.source.helm.parameters.0.value == ${tag}`,
+            "status.health.status == Healthy",
+        ]);
+        expect(wait.resource!.failureCondition).toContain(tag);
+        expect(wait.activeDeadlineSeconds).toBe(settings.deadlines.deploySeconds);
+    });
+});
