@@ -51,7 +51,7 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
 export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     const target = `${req.method ?? "GET"} ${req.url.toString()}`;
     const started = performance.now();
-    const signal = AbortSignal.timeout(req.timeoutMs);
+    const signal = AbortSignal.timeout(Math.max(1, Math.ceil(req.timeoutMs)));
     try {
         const res = await request(req.url, {
             method: req.method ?? "GET",
