@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { randomBytes } from "crypto";
 import { checkPasswordLength, generatePassword } from "./password";
 
 interface PasswordState {
@@ -23,7 +22,9 @@ export const passwordProvider: pulumi.dynamic.ResourceProvider = {
     },
     async create(inputs: { length: number }) {
         const outs: PasswordState = { length: inputs.length, value: generatePassword(inputs.length) };
-        return { id: randomBytes(8).toString("hex"), outs };
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const id = (require("crypto") as typeof import("crypto")).randomUUID();
+        return { id, outs };
     },
     async diff(_id: string, olds: PasswordState, news: { length: number }) {
         const changed = olds.length !== news.length;

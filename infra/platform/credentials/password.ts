@@ -1,5 +1,3 @@
-import { randomBytes } from "crypto";
-
 /**
  * Letters and digits only: a generated password is pasted into connection URIs
  * (postgresql://user:pass@host) and shell environments, where anything else needs escaping.
@@ -22,7 +20,7 @@ export function checkPasswordLength(length: unknown): number {
  * A uniformly random password from the OS CSPRNG. Bytes at or above the largest multiple of
  * the alphabet size are discarded so that no character is more likely than another.
  */
-export function generatePassword(length: number, source: (size: number) => Buffer = randomBytes): string {
+export function generatePassword(length: number, source: (size: number) => Buffer = secureRandomBytes): string {
     checkPasswordLength(length);
     const alphabetSize = passwordAlphabet.length;
     const limit = 256 - (256 % alphabetSize);
@@ -35,4 +33,13 @@ export function generatePassword(length: number, source: (size: number) => Buffe
         }
     }
     return password;
+}
+
+/**
+ * The OS CSPRNG, required where it is used: this code also runs inside the dynamic provider,
+ * whose serialized closure may capture `require` but not an imported module binding.
+ */
+function secureRandomBytes(size: number): Buffer {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require("crypto") as typeof import("crypto")).randomBytes(size);
 }

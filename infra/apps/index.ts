@@ -1,0 +1,38 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { appServiceUrl, Environment, environments } from "../names";
+import type { ContainerResources } from "../platform/common/resources";
+import { pulumiArgs } from "../platform/common/to-pulumi";
+import { AppSource, appApplication, environmentNamespace, imageTagPath } from "./application";
+
+export interface AppEnvironmentsArgs {
+    source: AppSource;
+    /** Requests and limits of the app container per environment. */
+    resources: Record<Environment, ContainerResources>;
+}
+
+/**
+ * gourmetgram-staging, -canary and -production: a namespace and an Argo CD Application each.
+ * Argo CD must be installed first (pass it in dependsOn) because Application is its CRD.
+ */
+export class AppEnvironments extends pulumi.ComponentResource {
+    /** In-cluster URL of each environment's app. */
+    readonly serviceUrls: Record<Environment, string>;
+
+    constructor(name: string, args: AppEnvironmentsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("gourmetgram:apps:AppEnvironments", name, {}, opts);
+        for (const env of environments) {
+            const namespace = new k8s.core.v1.Namespace(`${name}-${env}`, pulumiArgs(environmentNamespace(env)), { parent: this });
+            const application = appApplication({ environment: env, source: args.source, resources: args.resources[env] });
+            new k8s.apiextensions.CustomResource(`${name}-${env}-application`, pulumiArgs(application), {
+                parent: this,
+                dependsOn: [namespace],
+                // The pipeline moves image.tag on every deploy, promotion and revert; `pulumi up`
+                // must leave the tag the pipeline chose in place instead of resetting it.
+                ignoreChanges: [imageTagPath],
+            });
+        }
+        this.serviceUrls = { staging: appServiceUrl("staging"), canary: appServiceUrl("canary"), production: appServiceUrl("production") };
+        this.registerOutputs({ serviceUrls: this.serviceUrls });
+    }
+}

@@ -1,0 +1,80 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { namespaces } from "../../names";
+import { argoCdVersion, argoEventsVersion, argoWorkflowsVersion } from "../../versions";
+import type { ContainerResources } from "../common/resources";
+import { pulumiArgs } from "../common/to-pulumi";
+import { ManifestInstall } from "./install";
+import type { ManifestSource } from "./manifest-source";
+import { argoCdUiService, argoWorkflowsUiService } from "./services";
+import { setContainerFlag } from "./transforms";
+
+export const argoWorkflowsAuthModes = ["server", "client", "sso"] as const;
+export type ArgoWorkflowsAuthMode = (typeof argoWorkflowsAuthModes)[number];
+
+/** Upstream install manifests for the pinned versions. */
+export const upstreamManifests = {
+    argoWorkflows: `https://raw.githubusercontent.com/argoproj/argo-workflows/${argoWorkflowsVersion}/manifests/install.yaml`,
+    argoCd: `https://raw.githubusercontent.com/argoproj/argo-cd/${argoCdVersion}/manifests/install.yaml`,
+    argoEvents: `https://raw.githubusercontent.com/argoproj/argo-events/${argoEventsVersion}/manifests/install.yaml`,
+} as const;
+
+/** What upstream Argo containers get when their manifest states no resources. */
+export const argoDefaultResources: ContainerResources = {
+    requests: { cpu: "50m", memory: "128Mi" },
+    limits: { cpu: "1", memory: "1Gi" },
+};
+
+export interface ArgoWorkflowsArgs {
+    source: ManifestSource;
+    authMode: ArgoWorkflowsAuthMode;
+}
+
+/** Argo Workflows in `argo`, its UI published on platformPublicPorts.argoWorkflows. */
+export class ArgoWorkflows extends pulumi.ComponentResource {
+    constructor(name: string, args: ArgoWorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("gourmetgram:platform:ArgoWorkflows", name, {}, opts);
+        const install = new ManifestInstall(
+            "gourmetgram:platform:ArgoWorkflowsInstall",
+            `${name}-install`,
+            {
+                source: args.source,
+                namespace: namespaces.argo,
+                defaultResources: argoDefaultResources,
+                customize: (objects) => setContainerFlag(objects, { deployment: "argo-server", container: "argo-server" }, "auth-mode", args.authMode),
+            },
+            { parent: this },
+        );
+        new k8s.core.v1.Service(`${name}-ui`, pulumiArgs(argoWorkflowsUiService()), { parent: this, dependsOn: [install] });
+        this.registerOutputs({});
+    }
+}
+
+/** Argo CD in `argocd`, its UI published on platformPublicPorts.argoCd. */
+export class ArgoCd extends pulumi.ComponentResource {
+    constructor(name: string, args: { source: ManifestSource }, opts?: pulumi.ComponentResourceOptions) {
+        super("gourmetgram:platform:ArgoCd", name, {}, opts);
+        const install = new ManifestInstall(
+            "gourmetgram:platform:ArgoCdInstall",
+            `${name}-install`,
+            { source: args.source, namespace: namespaces.argocd, defaultResources: argoDefaultResources },
+            { parent: this },
+        );
+        new k8s.core.v1.Service(`${name}-ui`, pulumiArgs(argoCdUiService()), { parent: this, dependsOn: [install] });
+        this.registerOutputs({});
+    }
+}
+
+/** Argo Events in `argo-events` (only when the stack enables it). */
+export class ArgoEvents extends pulumi.ComponentResource {
+    constructor(name: string, args: { source: ManifestSource }, opts?: pulumi.ComponentResourceOptions) {
+        super("gourmetgram:platform:ArgoEvents", name, {}, opts);
+        new ManifestInstall(
+            "gourmetgram:platform:ArgoEventsInstall",
+            `${name}-install`,
+            { source: args.source, namespace: namespaces.argoEvents, defaultResources: argoDefaultResources },
+            { parent: this },
+        );
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,71 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AppEnvironments } from "../apps";
+import { minio, mlflow, namespaces, registry } from "../names";
+import { namespaceManifest } from "./common/namespace";
+import { pulumiArgs } from "./common/to-pulumi";
+import { ArgoCd, ArgoEvents, ArgoWorkflows } from "./argo";
+import type { PlatformSettings } from "./config";
+import { Minio } from "./minio";
+import { Mlflow } from "./mlflow";
+import { Postgres } from "./postgres";
+import { ImageRegistry } from "./registry";
+import { PlatformUrls, platformUrls } from "./urls";
+
+export interface PlatformArgs {
+    settings: PlatformSettings;
+    /** The cluster's public address (floating IP or host name), when it has one. */
+    publicAddress?: pulumi.Input<string | undefined>;
+}
+
+/** Namespaces the platform creates (kube-system already exists). */
+export const platformNamespaces = [namespaces.platform, namespaces.argo, namespaces.argocd] as const;
+
+/**
+ * Everything in the cluster below the pipeline: the image registry, MLflow with its
+ * Postgres and MinIO, Argo Workflows, Argo CD (and Argo Events), and the three app
+ * environments.
+ */
+export class Platform extends pulumi.ComponentResource {
+    readonly registryHost: string = registry.host;
+    readonly mlflowUrl: string = mlflow.url;
+    readonly minioUrl: string = minio.url;
+    /** Public URLs, undefined when the cluster has no public address. */
+    readonly urls: pulumi.Output<PlatformUrls | undefined>;
+    /** Resources the pipeline must wait for (Argo Workflows' CRDs, the registry, MLflow). */
+    readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("gourmetgram:platform:Platform", name, {}, opts);
+        const s = args.settings;
+        const child = { parent: this };
+
+        const ns = (n: string) => new k8s.core.v1.Namespace(`${name}-ns-${n}`, pulumiArgs(namespaceManifest(n)), child);
+        const [platformNs, argoNs, argocdNs] = platformNamespaces.map(ns);
+
+        const imageRegistry = new ImageRegistry(`${name}-registry`, { storageSize: s.registryStorageSize, storageClassName: s.storageClassName }, child);
+        const postgres = new Postgres(`${name}-postgres`, { storageSize: s.postgresStorageSize, storageClassName: s.storageClassName }, { ...child, dependsOn: [platformNs] });
+        const objectStore = new Minio(
+            `${name}-minio`,
+            { storageSize: s.minioStorageSize, storageClassName: s.storageClassName, buckets: [minio.artifactsBucket] },
+            { ...child, dependsOn: [platformNs] },
+        );
+        const tracking = new Mlflow(
+            `${name}-mlflow`,
+            { image: s.mlflowImage, imageBuildsEnabled: s.imageBuildsEnabled, publicAddress: args.publicAddress },
+            { ...child, dependsOn: [platformNs, imageRegistry, postgres, objectStore] },
+        );
+
+        const workflows = new ArgoWorkflows(`${name}-argo-workflows`, { source: s.argoWorkflowsManifest, authMode: s.argoWorkflowsAuthMode }, { ...child, dependsOn: [argoNs] });
+        const argocd = new ArgoCd(`${name}-argocd`, { source: s.argoCdManifest }, { ...child, dependsOn: [argocdNs] });
+        if (s.argoEvents.enabled) {
+            const eventsNs = ns(namespaces.argoEvents);
+            new ArgoEvents(`${name}-argo-events`, { source: s.argoEvents.manifest }, { ...child, dependsOn: [eventsNs] });
+        }
+        new AppEnvironments(`${name}-apps`, { source: s.appSource, resources: s.appResources }, { ...child, dependsOn: [argocd] });
+
+        this.urls = pulumi.output(args.publicAddress).apply((address) => (address ? platformUrls(address) : undefined));
+        this.ready = [workflows, imageRegistry, tracking];
+        this.registerOutputs({ urls: this.urls, registryHost: this.registryHost, mlflowUrl: this.mlflowUrl });
+    }
+}

@@ -1,0 +1,127 @@
+import * as fs from "fs";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { appImageTag, defaultAppResources, environmentPorts, environments, namespaces, registry } from "../../../infra/names";
+import { appApplication, appChartPath, environmentNamespace, imageTagParameter, imageTagPath } from "../../../infra/apps/application";
+import { prepareObjects } from "../../../infra/platform/argo/install";
+import { loadManifest, parseManifest } from "../../../infra/platform/argo/manifest-source";
+import { argoCdUiService, argoWorkflowsUiService } from "../../../infra/platform/argo/services";
+import { setContainerFlag } from "../../../infra/platform/argo/transforms";
+import { argoDefaultResources } from "../../../infra/platform/argo";
+import { platformUrls } from "../../../infra/platform/urls";
+import { installMocks, isSecret, ofType, settled, validate } from "./harness";
+
+const fixtures = path.join(__dirname, "fixtures");
+const workflowsFile = { kind: "file" as const, path: path.join(fixtures, "argo-workflows-install.yaml") };
+const argocdFile = { kind: "file" as const, path: path.join(fixtures, "argo-cd-install.yaml") };
+
+describe("install manifests", () => {
+    it("put namespaced objects in the install namespace and leave cluster-scoped ones alone", async () => {
+        const objects = prepareObjects(await loadManifest(workflowsFile), { namespace: namespaces.argo, defaultResources: argoDefaultResources });
+        const byKind = (k: string) => objects.filter((o) => o.kind === k);
+        expect(byKind("CustomResourceDefinition")[0].metadata.namespace).toBeUndefined();
+        expect(byKind("ClusterRoleBinding")[0].metadata.namespace).toBeUndefined();
+        expect(byKind("ServiceAccount")[0].metadata.namespace).toBe("argo");
+        expect(byKind("Deployment").every((d) => d.metadata.namespace === "argo")).toBe(true);
+    });
+
+    it("give upstream containers the default resources without overriding what upstream set", async () => {
+        const objects = prepareObjects(await loadManifest(workflowsFile), { namespace: namespaces.argo, defaultResources: argoDefaultResources });
+        const controller = objects.find((o) => o.metadata.name === "workflow-controller") as any;
+        expect(controller.spec.template.spec.containers[0].resources).toEqual({
+            requests: argoDefaultResources.requests,
+            limits: { cpu: argoDefaultResources.limits.cpu, memory: "2Gi" },
+        });
+    });
+
+    it("replace argo-server's auth mode, in either flag form", async () => {
+        const objects = await loadManifest(workflowsFile);
+        const set = setContainerFlag(objects, { deployment: "argo-server", container: "argo-server" }, "auth-mode", "server");
+        const args = (set.find((o) => o.kind === "Deployment" && o.metadata.name === "argo-server") as any).spec.template.spec.containers[0].args;
+        expect(args).toEqual(["server", "--auth-mode=server"]);
+        expect(() => setContainerFlag(objects, { deployment: "missing", container: "x" }, "auth-mode", "server")).toThrow(/no container x/);
+    });
+
+    it("reject files that are not Kubernetes manifests, naming the document", () => {
+        expect(() => parseManifest("kind: Thing\n", "x.yaml")).toThrow(/x\.yaml: document 1 is not a Kubernetes object/);
+        expect(() => parseManifest("---\n", "x.yaml")).toThrow(/no Kubernetes objects/);
+        expect(() => parseManifest("a: [\n", "x.yaml")).toThrow(/not valid YAML/);
+    });
+
+    it("fail with the path when a local manifest is missing", async () => {
+        await expect(loadManifest({ kind: "file", path: "/nonexistent/install.yaml" })).rejects.toThrow(/cannot read install manifest \/nonexistent/);
+    });
+
+    it("publish both UIs through LoadBalancer Services that select the upstream pods", async () => {
+        for (const [service, file, ns] of [
+            [argoWorkflowsUiService(), workflowsFile, namespaces.argo],
+            [argoCdUiService(), argocdFile, namespaces.argocd],
+        ] as const) {
+            expect(() => validate(service)).not.toThrow();
+            expect(service.spec!.type).toBe("LoadBalancer");
+            expect(service.metadata!.namespace).toBe(ns);
+            const pods = (await loadManifest(file)).filter((o) => o.kind === "Deployment").map((d: any) => d.spec.template.metadata.labels);
+            expect(pods.some((labels) => Object.entries(service.spec!.selector!).every(([k, v]) => labels[k] === v))).toBe(true);
+        }
+    });
+});
+
+describe("app environments", () => {
+    const source = { repoUrl: "https://git.example.test/gourmetgram.git", revision: "main" };
+
+    it.each(environments)("%s: one validated Application with the chart, the image tag parameter and the limits", (env) => {
+        const app = appApplication({ environment: env, source, resources: defaultAppResources as any });
+        expect(() => validate(app)).not.toThrow();
+        expect(app.metadata.namespace).toBe(namespaces.argocd);
+        expect(app.spec.destination.namespace).toBe(namespaces[env]);
+        expect(app.spec.source!.path).toBe(appChartPath);
+        expect(app.spec.source!.helm!.parameters).toEqual([{ name: imageTagParameter, value: appImageTag(env, 0) }]);
+        const values = app.spec.source!.helm!.valuesObject as any;
+        expect(values.publicPort).toBe(environmentPorts[env]);
+        expect(values.resources.limits).toEqual({ cpu: "500m", memory: "256Mi" });
+        expect(`${values.image.repository}:${appImageTag(env, 3)}`).toBe(`${registry.host}/gourmetgram-app:${env}-1.0.3`);
+        expect(() => validate(environmentNamespace(env))).not.toThrow();
+    });
+
+    it("keeps the chart's defaults in step with the shared names", () => {
+        const values = parse(fs.readFileSync(path.join(__dirname, "../../../", appChartPath, "values.yaml"), "utf8"));
+        expect(values.containerPort).toBe(8000);
+        expect(values.image.repository).toBe(`${registry.host}/gourmetgram-app`);
+        expect(values.resources).toEqual(defaultAppResources);
+        const templates = fs.readdirSync(path.join(__dirname, "../../../", appChartPath, "templates"));
+        expect(templates.sort()).toEqual(["_helpers.tpl", "deployment.yaml", "service.yaml"]);
+    });
+
+    it("registers Applications that ignore the pipeline-owned image tag", async () => {
+        const registered = installMocks();
+        const { AppEnvironments } = await import("../../../infra/apps");
+        new AppEnvironments("apps", { source, resources: { staging: defaultAppResources, canary: defaultAppResources, production: defaultAppResources } as any });
+        await settled(registered);
+        const apps = ofType(registered, "kubernetes:argoproj.io/v1alpha1:Application");
+        expect(apps.map((a) => a.inputs.metadata.name).sort()).toEqual(["gourmetgram-canary", "gourmetgram-production", "gourmetgram-staging"]);
+        expect(ofType(registered, "kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name).sort()).toEqual([
+            "gourmetgram-canary",
+            "gourmetgram-production",
+            "gourmetgram-staging",
+        ]);
+        expect(imageTagPath).toBe("spec.source.helm.parameters");
+        expect(apps.every((a) => !isSecret(a.inputs.spec))).toBe(true);
+    });
+});
+
+describe("platformUrls", () => {
+    it("maps the public address to every UI and environment", () => {
+        expect(platformUrls("203.0.113.7")).toEqual({
+            mlflow: "http://203.0.113.7:8000",
+            minioConsole: "http://203.0.113.7:9001",
+            argoWorkflows: "https://203.0.113.7:2746",
+            argoCd: "https://203.0.113.7:8443",
+            staging: "http://203.0.113.7:8081",
+            canary: "http://203.0.113.7:8080",
+            production: "http://203.0.113.7",
+        });
+        expect(platformUrls("2001:db8::1").mlflow).toBe("http://[2001:db8::1]:8000");
+        expect(() => platformUrls("http://x")).toThrow(/not a host name/);
+    });
+});
