@@ -1,0 +1,81 @@
+import { boolean, decimal, integer, optional, text, url } from "../infra/config/fields";
+import { defineSection } from "../infra/config/section";
+import { trainingScenarios } from "../infra/names";
+import type { CronSettings } from "./templates/train-model-cron";
+import type { AppSource, Deadlines, GateThresholds } from "./templates/settings";
+
+export interface PipelineConfig {
+    readonly thresholds: GateThresholds;
+    readonly appSource: AppSource;
+    readonly deadlines: Deadlines;
+    readonly cron: CronSettings;
+    /** GitHub push → Argo Events → train-model; off unless the stack turns it on. */
+    readonly githubTrigger?: { readonly repository: string; readonly webhookSecret: string };
+}
+
+const cronField = /^(\S+\s+){4}\S+$/;
+
+/** Stack config of the pipeline layer: gate thresholds, deadlines, schedule, app source, trigger. */
+export const pipelineConfig = defineSection(
+    {
+        gateLoadRequests: integer(1, 100_000, { default: 100 }),
+        gateLoadConcurrency: integer(1, 1_000, { default: 10 }),
+        gateLoadRatePerSecond: optional(integer(1, 10_000)),
+        gateLoadRequestTimeoutMs: integer(100, 120_000, { default: 10_000 }),
+        gateLoadP95Ms: integer(1, 120_000, { default: 2_000 }),
+        gateLoadMinSuccessRate: decimal(0, 1, { default: 0.95 }),
+        gateMaxMemoryRatio: decimal(0.05, 1, { default: 0.9 }),
+        gateVersionWaitSeconds: integer(10, 3_600, { default: 300 }),
+        appGitUrl: url({ default: "https://github.com/teaching-on-testbeds/gourmetgram.git" }),
+        appGitRevision: text("a branch, tag or commit of the app repository", { default: "workflow" }),
+        trainDeadlineSeconds: integer(60, 86_400, { default: 3_600 }),
+        buildDeadlineSeconds: integer(60, 86_400, { default: 1_800 }),
+        deployDeadlineSeconds: integer(30, 7_200, { default: 600 }),
+        testStagingDeadlineSeconds: integer(60, 86_400, { default: 2_400 }),
+        releaseDeadlineSeconds: integer(30, 7_200, { default: 600 }),
+        trainSchedule: text("a five-field cron expression such as \"0 2 * * *\"", { default: "0 2 * * *", pattern: cronField }),
+        trainTimezone: text("an IANA time zone such as UTC or America/Chicago", { default: "UTC", pattern: /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/ }),
+        trainScheduledScenario: text(`one of ${trainingScenarios.join(", ")}`, {
+            default: "normal",
+            pattern: new RegExp(`^(${trainingScenarios.join("|")})$`),
+        }),
+        githubTrigger: boolean({ default: false }),
+        githubRepository: optional(text("owner/name of the GitHub repository whose pushes trigger training", { pattern: /^[\w.-]+\/[\w.-]+$/ })),
+        githubWebhookSecret: optional(text("the shared secret GitHub signs webhook deliveries with (set it with --secret)")),
+    },
+    (v, report): PipelineConfig => {
+        if (v.gateVersionWaitSeconds + 60 > v.testStagingDeadlineSeconds) {
+            report("testStagingDeadlineSeconds", `must leave room after the ${v.gateVersionWaitSeconds}s version wait (gateVersionWaitSeconds + 60 at least)`);
+        }
+        let githubTrigger: PipelineConfig["githubTrigger"];
+        if (v.githubTrigger) {
+            if (!v.githubRepository) report("githubRepository", "is required when githubTrigger is true");
+            if (!v.githubWebhookSecret) report("githubWebhookSecret", "is required when githubTrigger is true (pulumi config set --secret)");
+            if (v.githubRepository && v.githubWebhookSecret) {
+                githubTrigger = { repository: v.githubRepository, webhookSecret: v.githubWebhookSecret };
+            }
+        }
+        return {
+            thresholds: {
+                loadRequests: v.gateLoadRequests,
+                loadConcurrency: v.gateLoadConcurrency,
+                loadRatePerSecond: v.gateLoadRatePerSecond,
+                loadRequestTimeoutMs: v.gateLoadRequestTimeoutMs,
+                loadP95Ms: v.gateLoadP95Ms,
+                loadMinSuccessRate: v.gateLoadMinSuccessRate,
+                maxMemoryRatio: v.gateMaxMemoryRatio,
+                versionWaitSeconds: v.gateVersionWaitSeconds,
+            },
+            appSource: { gitUrl: v.appGitUrl, revision: v.appGitRevision },
+            deadlines: {
+                trainSeconds: v.trainDeadlineSeconds,
+                buildSeconds: v.buildDeadlineSeconds,
+                deploySeconds: v.deployDeadlineSeconds,
+                testStagingSeconds: v.testStagingDeadlineSeconds,
+                releaseSeconds: v.releaseDeadlineSeconds,
+            },
+            cron: { schedules: [v.trainSchedule], timezone: v.trainTimezone, scenario: v.trainScheduledScenario },
+            githubTrigger,
+        };
+    },
+);

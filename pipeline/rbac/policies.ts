@@ -1,0 +1,51 @@
+import type { IIoK8sApiRbacV1PolicyRule } from "kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule";
+import { appApplicationName, environments, namespaces, workflowTemplates, type Environment } from "../../infra/names";
+
+/** Rules a template's runner needs, per namespace. */
+export type NamespacedRules = Readonly<Record<string, IIoK8sApiRbacV1PolicyRule[]>>;
+
+/** Argo's executor reports step outputs through WorkflowTaskResults in the workflow's namespace. */
+const executor: IIoK8sApiRbacV1PolicyRule = {
+    apiGroups: ["argoproj.io"],
+    resources: ["workflowtaskresults"],
+    verbs: ["create", "patch"],
+};
+
+const submitWorkflows: IIoK8sApiRbacV1PolicyRule = { apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["create"] };
+
+/** Read and re-point the named environments' Argo CD Applications: the only deploy credential. */
+function applications(envs: readonly Environment[]): IIoK8sApiRbacV1PolicyRule[] {
+    return [
+        { apiGroups: ["argoproj.io"], resources: ["applications"], resourceNames: envs.map(appApplicationName), verbs: ["get", "watch", "patch"] },
+    ];
+}
+
+/** What the resource gate reads about staging's pods. */
+const stagingObservation: IIoK8sApiRbacV1PolicyRule[] = [
+    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+    { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list"] },
+    { apiGroups: ["metrics.k8s.io"], resources: ["pods"], verbs: ["get", "list"] },
+];
+
+/** Least privilege per WorkflowTemplate runner. */
+export function runnerRules(template: string): NamespacedRules {
+    switch (template) {
+        case workflowTemplates.trainModel:
+        case workflowTemplates.buildContainerImage:
+            return { [namespaces.argo]: [executor, submitWorkflows] };
+        case workflowTemplates.deployContainerImage:
+        case workflowTemplates.promoteModel:
+        case workflowTemplates.buildInitial:
+            return { [namespaces.argo]: [executor], [namespaces.argocd]: applications(environments) };
+        case workflowTemplates.revertStaging:
+            return { [namespaces.argo]: [executor], [namespaces.argocd]: applications(["staging"]) };
+        case workflowTemplates.testStaging:
+            return {
+                [namespaces.argo]: [executor],
+                [namespaces.argocd]: applications(["staging", "canary"]),
+                [namespaces.staging]: stagingObservation,
+            };
+        default:
+            throw new Error(`no RBAC is defined for workflow template ${template}`);
+    }
+}

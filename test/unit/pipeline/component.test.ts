@@ -1,0 +1,105 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadStackConfig } from "../../../infra/config/load";
+import { ConfigError } from "../../../infra/config/errors";
+import { namespaces } from "../../../infra/names";
+import { pipelineConfig } from "../../../pipeline/config";
+import { runnerRules } from "../../../pipeline/rbac/policies";
+
+interface Registered { type: string; name: string; inputs: Record<string, any> }
+const registered: Registered[] = [];
+
+beforeAll(async () => {
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+                return { id: `${args.name}-id`, state: args.inputs };
+            },
+            call: (args) => args.inputs,
+        },
+        "gourmetgram",
+        "test",
+        false,
+    );
+    const { Pipeline } = await import("../../../pipeline/component");
+    const config = loadStackConfig("gourmetgram", {}, { pipeline: pipelineConfig }).pipeline;
+    const pipeline = new Pipeline("pipeline", { config, images: { gates: "reg/gates:src-1", train: "reg/train:src-2" } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(pipeline.workflowTemplateNames).toHaveLength(7);
+});
+
+describe("the Pipeline component", () => {
+    it("registers the seven WorkflowTemplates and the CronWorkflow in argo, with the built image references", () => {
+        const crs = registered.filter((r) => r.inputs.apiVersion === "argoproj.io/v1alpha1");
+        expect(crs.filter((r) => r.inputs.kind === "WorkflowTemplate")).toHaveLength(7);
+        expect(crs.filter((r) => r.inputs.kind === "CronWorkflow")).toHaveLength(1);
+        for (const cr of crs) expect(cr.inputs.metadata.namespace).toBe(namespaces.argo);
+        const testStaging = crs.find((r) => r.inputs.metadata.name === "test-staging")!;
+        expect(JSON.stringify(testStaging.inputs.spec)).toContain("reg/gates:src-1");
+    });
+
+    it("gives every template its own service account, bound only to namespaced Roles", () => {
+        const accounts = registered.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount").map((r) => r.inputs.metadata.name);
+        expect(accounts).toHaveLength(7);
+        expect(registered.some((r) => /ClusterRole/.test(r.type))).toBe(false);
+        const bindings = registered.filter((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding");
+        for (const b of bindings) expect(accounts).toContain(b.inputs.subjects[0].name);
+    });
+});
+
+describe("runner RBAC is least privilege", () => {
+    const templates = ["train-model", "build-container-image", "deploy-container-image", "test-staging", "promote-model", "revert-staging", "build-initial"];
+
+    it.each(templates)("%s: no wildcard, no secrets, executor results in argo", (name) => {
+        const rules = runnerRules(name);
+        for (const list of Object.values(rules)) {
+            for (const rule of list) {
+                expect(rule.verbs).not.toContain("*");
+                expect(rule.resources).not.toContain("*");
+                expect(rule.resources).not.toContain("secrets");
+            }
+        }
+        expect(rules[namespaces.argo]).toContainEqual(expect.objectContaining({ resources: ["workflowtaskresults"], verbs: ["create", "patch"] }));
+    });
+
+    it("only templates that start workflows may create them; only deployers touch Argo CD Applications", () => {
+        const creates = templates.filter((t) => runnerRules(t)[namespaces.argo].some((r) => r.resources?.includes("workflows")));
+        expect(creates.sort()).toEqual(["build-container-image", "train-model"]);
+        expect(runnerRules("train-model")[namespaces.argocd]).toBeUndefined();
+        expect(runnerRules("revert-staging")[namespaces.argocd]![0].resourceNames).toEqual(["gourmetgram-staging"]);
+        expect(runnerRules("test-staging")[namespaces.staging]).toBeDefined();
+    });
+
+    it("unknown templates get nothing", () => {
+        expect(() => runnerRules("mine-bitcoin")).toThrow(/no RBAC/);
+    });
+});
+
+describe("pipeline stack config", () => {
+    const load = (raw: Record<string, string>) => loadStackConfig("gourmetgram", raw, { pipeline: pipelineConfig }).pipeline;
+
+    it("defaults: 100 requests at 10, p95 2000 ms, 95% success, daily 02:00, trigger off", () => {
+        const c = load({});
+        expect(c.thresholds).toMatchObject({ loadRequests: 100, loadConcurrency: 10, loadP95Ms: 2000, loadMinSuccessRate: 0.95 });
+        expect(c.cron).toEqual({ schedules: ["0 2 * * *"], timezone: "UTC", scenario: "normal" });
+        expect(c.githubTrigger).toBeUndefined();
+    });
+
+    it("names the key, the value and what is allowed", () => {
+        expect(() => load({ "gourmetgram:trainSchedule": "daily" })).toThrow(ConfigError);
+        expect(() => load({ "gourmetgram:trainSchedule": "daily" })).toThrow(/trainSchedule.*five-field cron/s);
+        expect(() => load({ "gourmetgram:gateLoadMinSuccessRate": "95" })).toThrow(/from 0 to 1/);
+        expect(() => load({ "gourmetgram:trainScheduledScenario": "tiny" })).toThrow(/normal, bad-architecture, oversized/);
+    });
+
+    it("a GitHub trigger needs a repository and a webhook secret", () => {
+        expect(() => load({ "gourmetgram:githubTrigger": "true" })).toThrow(/githubWebhookSecret.*required/s);
+        const c = load({ "gourmetgram:githubTrigger": "true", "gourmetgram:githubRepository": "o/r", "gourmetgram:githubWebhookSecret": "s3cret" });
+        expect(c.githubTrigger).toEqual({ repository: "o/r", webhookSecret: "s3cret" });
+    });
+
+    it("the staging deadline must outlast the version wait", () => {
+        expect(() => load({ "gourmetgram:gateVersionWaitSeconds": "3000", "gourmetgram:testStagingDeadlineSeconds": "3000" })).toThrow(/testStagingDeadlineSeconds/);
+    });
+});
