@@ -7,9 +7,11 @@ import { createCluster } from "./infra/cluster/cluster";
 import { clusterConfig } from "./infra/config/cluster";
 import { loadStackConfig } from "./infra/config/load";
 import { environmentPorts, platformPublicPorts, PROJECT } from "./infra/names";
+import { pipelineConfig } from "./pipeline/config";
 
 const config = loadStackConfig(PROJECT, pulumi.runtime.allConfig(), {
     cluster: clusterConfig,
+    pipeline: pipelineConfig,
 });
 
 const cluster = createCluster(config.cluster, {
