@@ -125,3 +125,17 @@ export async function expectViolation(
     expect(matching, `no violation containing ${JSON.stringify(fragments)} in ${JSON.stringify(messages, null, 2)}`).not.toEqual([]);
     return messages;
 }
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const structPb = require("google-protobuf/google/protobuf/struct_pb");
+const { deserializeProperties } = require("@pulumi/policy/deserialize");
+const { unknownCheckingProxy } = require("@pulumi/policy/proxy");
+
+/**
+ * Registered inputs as the policy server hands them to a rule: serialized to a protobuf Struct,
+ * then deserialized by @pulumi/policy itself (secrets unwrapped, unknown values guarded).
+ */
+export function asPolicyProps(inputs: Record<string, unknown>): Record<string, any> {
+    const struct = structPb.Struct.fromJavaScript(JSON.parse(JSON.stringify(inputs)));
+    return unknownCheckingProxy(deserializeProperties(struct, false));
+}
