@@ -1,0 +1,65 @@
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { loadStackConfig } from "../../../infra/config/load";
+import { platformConfig } from "../../../infra/platform/config";
+import { upstreamManifests } from "../../../infra/platform/argo";
+
+const repo = "https://git.example.test/gourmetgram.git";
+const load = (raw: Record<string, string>) =>
+    loadStackConfig("gourmetgram", { "gourmetgram:appChartRepoUrl": repo, ...raw }, { platform: platformConfig }).platform;
+
+function problems(raw: Record<string, string>): string {
+    try {
+        load(raw);
+    } catch (error) {
+        return JSON.stringify((error as { problems: unknown }).problems);
+    }
+    throw new Error("expected a ConfigError");
+}
+
+describe("platformConfig", () => {
+    it("defaults to upstream manifests of the pinned versions, builds on, Argo Events off", () => {
+        const s = load({});
+        expect(s.argoWorkflowsManifest).toEqual({ kind: "url", url: upstreamManifests.argoWorkflows });
+        expect(s.argoCdManifest).toEqual({ kind: "url", url: upstreamManifests.argoCd });
+        expect(s.argoEvents).toEqual({ enabled: false });
+        expect(s.imageBuildsEnabled).toBe(true);
+        expect(s.argoWorkflowsAuthMode).toBe("server");
+        expect(s.appSource).toEqual({ repoUrl: repo, revision: "main" });
+        expect(s.appResources.production.limits).toEqual({ cpu: "500m", memory: "256Mi" });
+        expect(s.storageClassName).toBe("local-path");
+    });
+
+    it("takes a local manifest file for offline clusters", () => {
+        const file = path.join(__dirname, "fixtures", "argo-cd-install.yaml");
+        expect(load({ "gourmetgram:argoCdManifest": file }).argoCdManifest).toEqual({ kind: "file", path: file });
+        expect(problems({ "gourmetgram:argoCdManifest": "/nonexistent/install.yaml" })).toMatch(/argoCdManifest.*an http\(s\) URL or the path of an existing manifest file/);
+    });
+
+    it("overrides one environment's resources and keeps the others at the default", () => {
+        const s = load({ "gourmetgram:appResources": JSON.stringify({ staging: { limits: { memory: "512Mi" } } }) });
+        expect(s.appResources.staging.limits).toEqual({ cpu: "500m", memory: "512Mi" });
+        expect(s.appResources.canary.limits.memory).toBe("256Mi");
+    });
+
+    it("names the key and what is wrong for bad resource overrides", () => {
+        expect(problems({ "gourmetgram:appResources": JSON.stringify({ staging: { limits: { memory: "lots" } } }) })).toMatch(
+            /appResources.*staging\.limits\.memory \\"lots\\" is not a memory quantity/,
+        );
+        expect(problems({ "gourmetgram:appResources": JSON.stringify({ staging: { requests: { cpu: "2" } } }) })).toMatch(/CPU request 2 exceeds the limit 500m/);
+        expect(problems({ "gourmetgram:appResources": JSON.stringify({ qa: {} }) })).toMatch(/appResources/);
+    });
+
+    it("requires the chart's git URL and rejects unpinned MLflow images and unknown auth modes", () => {
+        expect(() => loadStackConfig("gourmetgram", {}, { platform: platformConfig })).toThrow(/appChartRepoUrl/);
+        expect(problems({ "gourmetgram:mlflowImage": "ghcr.io/mlflow/mlflow:latest" })).toMatch(/mlflowImage.*pinned by tag and digest/);
+        expect(problems({ "gourmetgram:argoWorkflowsAuthMode": "none" })).toMatch(/argoWorkflowsAuthMode.*one of .."server..", .."client..", .."sso../);
+    });
+
+    it("turns Argo Events on with its upstream manifest", () => {
+        expect(load({ "gourmetgram:argoEventsEnabled": "true" }).argoEvents).toEqual({
+            enabled: true,
+            manifest: { kind: "url", url: upstreamManifests.argoEvents },
+        });
+    });
+});

@@ -1,0 +1,58 @@
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { loadStackConfig } from "../../../infra/config/load";
+import { platformConfig } from "../../../infra/platform/config";
+import { containerImages, contentTaggedImage, installMocks, mockPassword, ofType, plainStrings, settled } from "./harness";
+
+const fixtures = path.join(__dirname, "fixtures");
+
+describe("Platform (the whole layer under mocks, offline manifests)", () => {
+    it("creates every namespace and component, keeps secrets secret and sets limits everywhere", async () => {
+        const settings = loadStackConfig(
+            "gourmetgram",
+            {
+                "gourmetgram:appChartRepoUrl": "https://git.example.test/gourmetgram.git",
+                "gourmetgram:argoWorkflowsManifest": path.join(fixtures, "argo-workflows-install.yaml"),
+                "gourmetgram:argoCdManifest": path.join(fixtures, "argo-cd-install.yaml"),
+                "gourmetgram:imageBuildsEnabled": "false",
+            },
+            { platform: platformConfig },
+        ).platform;
+        const registered = installMocks();
+        const { Platform } = await import("../../../infra/platform/platform");
+        const platform = new Platform("platform", { settings, publicAddress: "203.0.113.7" });
+        await settled(registered);
+
+        expect(ofType(registered, "kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name).sort()).toEqual([
+            "argo",
+            "argocd",
+            "gourmetgram-canary",
+            "gourmetgram-platform",
+            "gourmetgram-production",
+            "gourmetgram-staging",
+        ]);
+        const components = registered.filter((r) => r.type.startsWith("gourmetgram:")).map((r) => r.type);
+        for (const t of ["ImageRegistry", "Postgres", "Minio", "Mlflow", "ImageBuild", "ArgoWorkflows", "ArgoCd"]) {
+            expect(components).toContain(`gourmetgram:platform:${t}`);
+        }
+        expect(components).not.toContain("gourmetgram:platform:ArgoEvents");
+        // Builds are off: the MLflow image tag is computed but no Kaniko Job exists.
+        expect(ofType(registered, "kubernetes:batch/v1:Job").map((j) => j.inputs.metadata.name)).toEqual(["minio-create-bucket-mlflow-artifacts"]);
+        const mlflow = ofType(registered, "kubernetes:apps/v1:Deployment").find((d) => d.inputs.metadata.name === "mlflow")!;
+        expect(containerImages(mlflow.inputs)[0]).toMatch(contentTaggedImage);
+
+        const groups = ofType(registered, "kubernetes:yaml/v2:ConfigGroup");
+        expect(groups).toHaveLength(2);
+        const upstream = groups.flatMap((g) => g.inputs.objs as any[]);
+        for (const workload of upstream.filter((o) => o.kind === "Deployment")) {
+            for (const c of workload.spec.template.spec.containers) expect(c.resources.limits, c.name).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+        }
+
+        const leaks = registered.flatMap((r) =>
+            plainStrings(r.inputs).filter((s) => /MockPw/.test(s.value) || s.value === mockPassword("x")).map((s) => `${r.name}:${s.path}`),
+        );
+        expect(leaks).toEqual([]);
+        const urls = await new Promise((resolve) => platform.urls.apply(resolve));
+        expect(urls).toMatchObject({ mlflow: "http://203.0.113.7:8000", production: "http://203.0.113.7" });
+    });
+});
