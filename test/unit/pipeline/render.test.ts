@@ -1,0 +1,104 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { parseRenderArgs, render } from "../../../pipeline/render/cli";
+import { redacted, renderManifests, typeToApi, type RecordedResource } from "../../../pipeline/render/manifests";
+
+const repoRoot = path.resolve(__dirname, "..", "..", "..");
+
+describe("render: manifests from registered resources", () => {
+    it("maps Pulumi type tokens to apiVersion and kind", () => {
+        expect(typeToApi("kubernetes:core/v1:ConfigMap")).toEqual({ apiVersion: "v1", kind: "ConfigMap" });
+        expect(typeToApi("kubernetes:rbac.authorization.k8s.io/v1:Role")).toEqual({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role" });
+        expect(typeToApi("kubernetes:argoproj.io/v1alpha1:WorkflowTemplate")).toEqual({ apiVersion: "argoproj.io/v1alpha1", kind: "WorkflowTemplate" });
+        expect(typeToApi("kubernetes:helm.sh/v3:Release")).toBeUndefined();
+        expect(typeToApi("pulumi:providers:kubernetes")).toBeUndefined();
+    });
+
+    it("writes one manifest per object, redacts secrets, lists what only expands at deploy time", async () => {
+        const secret = await new Promise<unknown>((resolve) => {
+            // The exact form Pulumi records a secret input in.
+            resolve({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "hunter2" });
+        });
+        const recorded: RecordedResource[] = [
+            { type: "pulumi:providers:kubernetes", name: "k8s", inputs: {} },
+            { type: "kubernetes:core/v1:Secret", name: "hook", inputs: { metadata: { name: "hook", namespace: "argo-events" }, stringData: { secret: "plain" } } },
+            { type: "kubernetes:core/v1:ConfigMap", name: "cm", inputs: { metadata: { namespace: "argo" }, data: { token: secret } } },
+            { type: "kubernetes:helm.sh/v3:Release", name: "argo", inputs: {} },
+        ];
+        const { manifests, skipped } = renderManifests(recorded);
+        expect(manifests.map((m) => m.file)).toEqual(["argo-events/secret-hook.yaml", "argo/configmap-cm.yaml"]);
+        expect(manifests[0].manifest).toMatchObject({ apiVersion: "v1", kind: "Secret", stringData: { secret: redacted } });
+        expect(manifests[1].manifest).toMatchObject({ metadata: { name: "cm" }, data: { token: redacted } });
+        expect(JSON.stringify(manifests)).not.toContain("hunter2");
+        expect(skipped).toEqual([expect.objectContaining({ type: "kubernetes:helm.sh/v3:Release" })]);
+    });
+
+    it("renders the pipeline component's objects as valid YAML documents", async () => {
+        const recorded: RecordedResource[] = [];
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (args) => {
+                    recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+                    return { id: `${args.name}-id`, state: args.inputs };
+                },
+                call: (args) => args.inputs,
+            },
+            "gourmetgram",
+            "render",
+            false,
+        );
+        const { Pipeline } = await import("../../../pipeline/component");
+        const { loadStackConfig } = await import("../../../infra/config/load");
+        const { pipelineConfig } = await import("../../../pipeline/config");
+        new Pipeline("pipeline", {
+            config: loadStackConfig("gourmetgram", {}, { pipeline: pipelineConfig }).pipeline,
+            images: { gates: "reg/gates:src-1", train: "reg/train:src-2" },
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const { manifests } = renderManifests(recorded);
+        const files = manifests.map((m) => m.file);
+        expect(files).toContain("argo/workflowtemplate-test-staging.yaml");
+        expect(files).toContain("argo/cronworkflow-train-model-cron.yaml");
+        expect(files).toContain("argocd/role-test-staging-runner.yaml");
+        const cron = manifests.find((m) => m.file.endsWith("cronworkflow-train-model-cron.yaml"))!.manifest as any;
+        expect(cron.spec.schedules).toEqual(["0 2 * * *"]);
+    });
+});
+
+describe("render: the command line", () => {
+    it("parses --stack and --out and explains what is wrong", () => {
+        expect(parseRenderArgs(["--stack", "laptop", "--out", "o"])).toEqual({ stack: "laptop", out: "o" });
+        expect(() => parseRenderArgs(["--stack", "laptop"])).toThrow(/--out is required/);
+        expect(() => parseRenderArgs(["--stack"])).toThrow(/--stack needs a value/);
+        expect(() => parseRenderArgs(["--out", "o", "--stack", "../x"])).toThrow(/stack name/);
+        expect(() => parseRenderArgs(["--force"])).toThrow(/unknown argument --force/);
+    });
+
+    it("names the stacks that exist when asked for one that does not", async () => {
+        await expect(render({ stack: "nope", out: os.tmpdir() }, repoRoot)).rejects.toThrow(/no stack file stacks\/Pulumi.nope.yaml; stacks: .*laptop/);
+    });
+
+    it("runs the whole program for a stack without a cluster and writes the output directory", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
+        const kubeconfig = path.join(dir, "kubeconfig");
+        fs.writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: a, cluster: {server: "https://k.example.test:6443"}}]\ncontexts: [{name: a, context: {cluster: a, user: a}}]\ncurrent-context: a\nusers: [{name: a, user: {token: t}}]\n');
+        const saved = process.env.KUBECONFIG;
+        process.env.KUBECONFIG = kubeconfig;
+        try {
+            const out = path.join(dir, "out");
+            const result = await render({ stack: "laptop", out }, repoRoot, (program) => import(program));
+            expect(fs.existsSync(path.join(out, "_not-rendered.yaml"))).toBe(true);
+            const written = fs.readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith(".yaml") && !String(f).startsWith("_"));
+            expect(written).toHaveLength(result.written);
+            for (const file of written) expect(parse(fs.readFileSync(path.join(out, String(file)), "utf8")).kind).toBeTruthy();
+        } finally {
+            if (saved === undefined) delete process.env.KUBECONFIG;
+            else process.env.KUBECONFIG = saved;
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
