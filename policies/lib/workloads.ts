@@ -4,7 +4,7 @@
  * init containers and sidecars). Rules see one flat list of containers, each with the path a user
  * can find in their code.
  */
-import { podSpecPaths, workflowSpecPaths } from "./resource-types";
+import { argoEventsTypes, podSpecPaths, workflowSpecPaths } from "./resource-types";
 
 /** The parts of a Kubernetes Container (or Argo script/UserContainer) the rules read. */
 export interface ContainerLike {
@@ -61,6 +61,34 @@ export function workloadOf(type: string, props: Json): Workload | undefined {
         return { kind, namespace, containers: workflowSpecContainers(dig(props, specPath), specPath.join(".")) };
     }
     return undefined;
+}
+
+/**
+ * The resource's own workload plus the ones it embeds: an Argo Events Sensor trigger carries the
+ * whole Workflow (or Kubernetes object) it submits in `source.resource`.
+ */
+export function workloadsOf(type: string, props: Json): Workload[] {
+    const own = workloadOf(type, props);
+    if (own) return [own];
+    if (!argoEventsTypes.includes(type)) return [];
+    const kind = type.slice(type.lastIndexOf(":") + 1);
+    const found: Workload[] = [];
+    listOf(asObject(props.spec)?.triggers).forEach((trigger, i) => {
+        const template = asObject(asObject(trigger)?.template);
+        for (const flavour of ["argoWorkflow", "k8s"]) {
+            const resource = asObject(asObject(asObject(template?.[flavour])?.source)?.resource);
+            if (!resource || typeof resource.apiVersion !== "string" || typeof resource.kind !== "string") continue;
+            const inner = workloadOf(`kubernetes:${resource.apiVersion}:${resource.kind}`, resource);
+            if (!inner) continue;
+            const prefix = `spec.triggers[${i}].template.${flavour}.source.resource.`;
+            found.push({
+                kind: `${kind} trigger ${inner.kind}`,
+                namespace: inner.namespace ?? namespaceOf(props),
+                containers: inner.containers.map((c) => ({ ...c, path: prefix + c.path })),
+            });
+        }
+    });
+    return found;
 }
 
 export function namespaceOf(props: Json): string | undefined {

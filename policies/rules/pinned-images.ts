@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { ImageReferenceError, parseImageReference } from "../lib/image-reference";
-import { VisitedContainer, workloadOf } from "../lib/workloads";
+import { VisitedContainer, workloadsOf } from "../lib/workloads";
 
 export const pinnedImagesPolicyName = "pinned-images";
 
@@ -29,12 +29,12 @@ export function imageProblem(c: VisitedContainer): string | undefined {
 }
 
 export function pinnedImageProblems(type: string, props: Record<string, unknown>): string[] {
-    const workload = workloadOf(type, props);
-    if (!workload) return [];
-    return workload.containers.flatMap((c) => {
-        const problem = imageProblem(c);
-        return problem ? [`${workload.kind} ${c.label} (${c.path}.image): ${problem}`] : [];
-    });
+    return workloadsOf(type, props).flatMap((workload) =>
+        workload.containers.flatMap((c) => {
+            const problem = imageProblem(c);
+            return problem ? [`${workload.kind} ${c.label} (${c.path}.image): ${problem}`] : [];
+        }),
+    );
 }
 
 export const pinnedImages: ResourceValidationPolicy = {

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { envVars, workloadOf } from "../lib/workloads";
+import { envVars, workloadsOf } from "../lib/workloads";
 
 export const plainSecretEnvPolicyName = "no-plain-secret-env";
 
@@ -15,17 +15,17 @@ export function looksLikeSecretName(name: string): boolean {
 
 /** Containers that set a credential-named env var to a literal value instead of `valueFrom`. */
 export function plainSecretEnvProblems(type: string, props: Record<string, unknown>): string[] {
-    const workload = workloadOf(type, props);
-    if (!workload) return [];
-    return workload.containers.flatMap((c) =>
-        envVars(c.container).flatMap((env, i) => {
-            if (typeof env.name !== "string" || !looksLikeSecretName(env.name)) return [];
-            if (env.value === undefined || env.value === null || env.value === "") return [];
-            return [
-                `${workload.kind} ${c.label} (${c.path}.env[${i}]): ${env.name} is set to a literal value; ` +
-                    "anyone who can read the resource can read it",
-            ];
-        }),
+    return workloadsOf(type, props).flatMap((workload) =>
+        workload.containers.flatMap((c) =>
+            envVars(c.container).flatMap((env, i) => {
+                if (typeof env.name !== "string" || !looksLikeSecretName(env.name)) return [];
+                if (env.value === undefined || env.value === null || env.value === "") return [];
+                return [
+                    `${workload.kind} ${c.label} (${c.path}.env[${i}]): ${env.name} is set to a literal value; ` +
+                        "anyone who can read the resource can read it",
+                ];
+            }),
+        ),
     );
 }
 

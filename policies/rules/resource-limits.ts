@@ -4,7 +4,7 @@ import { configQuantity, configStringList, withDefaults } from "../lib/config";
 import { applicationHelmSources } from "../lib/helm-values";
 import { compareQuantities, Quantity, tryParseQuantity } from "../lib/quantity";
 import { argoCdApplicationType } from "../lib/resource-types";
-import { asObject, workloadOf } from "../lib/workloads";
+import { asObject, workloadsOf } from "../lib/workloads";
 
 export const resourceLimitsPolicyName = "resource-limits";
 
@@ -96,16 +96,16 @@ function readQuantity(value: unknown, field: string, problems: string[]): Quanti
 /** Every problem of one resource, as complete messages. Pure: the policy below only reports them. */
 export function resourceLimitProblems(type: string, props: Record<string, unknown>, ceilings: Ceilings): string[] {
     if (type === argoCdApplicationType) return applicationProblems(props, ceilings);
-    const workload = workloadOf(type, props);
-    if (!workload) return [];
-    const inApp = workload.namespace !== undefined && ceilings.appNamespaces.has(workload.namespace);
-    const ceiling = inApp ? ceilings.app : ceilings.general;
-    const where = inApp ? ` in app environment namespace "${workload.namespace}"` : "";
-    return workload.containers.flatMap((c) =>
-        resourcesProblems(c.container.resources, ceiling).map(
-            (problem) => `${workload.kind} ${c.label} (${c.path})${where}: ${problem}`,
-        ),
-    );
+    return workloadsOf(type, props).flatMap((workload) => {
+        const inApp = workload.namespace !== undefined && ceilings.appNamespaces.has(workload.namespace);
+        const ceiling = inApp ? ceilings.app : ceilings.general;
+        const where = inApp ? ` in app environment namespace "${workload.namespace}"` : "";
+        return workload.containers.flatMap((c) =>
+            resourcesProblems(c.container.resources, ceiling).map(
+                (problem) => `${workload.kind} ${c.label} (${c.path})${where}: ${problem}`,
+            ),
+        );
+    });
 }
 
 /** An Argo CD Application that deploys into an app environment must pass the app's limits to its chart. */

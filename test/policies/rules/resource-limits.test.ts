@@ -222,3 +222,39 @@ describe("resource-limits: other resources", () => {
         );
     });
 });
+
+describe("resource-limits: workflows embedded in Argo Events sensors", () => {
+    const sensor = (resources: ReturnType<typeof goodContainer>["resources"]) =>
+        createArgsForType("kubernetes:argoproj.io/v1alpha1:Sensor", {
+            metadata: { name: "github", namespace: namespaces.argoEvents },
+            spec: {
+                triggers: [
+                    {
+                        template: {
+                            name: "submit",
+                            argoWorkflow: {
+                                operation: "submit",
+                                source: {
+                                    resource: {
+                                        apiVersion: "argoproj.io/v1alpha1",
+                                        kind: "Workflow",
+                                        metadata: { generateName: "push-" },
+                                        spec: { entrypoint: "t", templates: [{ name: "t", container: withResources(resources) }] },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                ],
+            },
+        });
+
+    it("checks the containers of the Workflow a trigger submits", async () => {
+        await expectNoViolations(resourceLimits, sensor(goodContainer().resources));
+        await expectViolation(
+            resourceLimits,
+            sensor(undefined),
+            'Sensor trigger Workflow template "t" container "main" (spec.triggers[0].template.argoWorkflow.source.resource.spec.templates[0].container): missing',
+        );
+    });
+});
