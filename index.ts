@@ -7,10 +7,13 @@ import { createCluster } from "./infra/cluster/cluster";
 import { clusterConfig } from "./infra/config/cluster";
 import { loadStackConfig } from "./infra/config/load";
 import { environmentPorts, platformPublicPorts, PROJECT } from "./infra/names";
+import { platformConfig } from "./infra/platform/config";
+import { Platform } from "./infra/platform/platform";
 import { pipelineConfig } from "./pipeline/config";
 
 const config = loadStackConfig(PROJECT, pulumi.runtime.allConfig(), {
     cluster: clusterConfig,
+    platform: platformConfig,
     pipeline: pipelineConfig,
 });
 
@@ -21,6 +24,15 @@ const cluster = createCluster(config.cluster, {
     },
 });
 
+const platform = new Platform(
+    "platform",
+    { settings: config.platform, publicAddress: cluster.publicAddress },
+    { providers: [cluster.provider] },
+);
+
 export const publicAddress = cluster.publicAddress;
 export const sshCommand = cluster.sshCommand;
 export const kubeconfig = cluster.kubeconfig;
+export const urls = platform.urls;
+export const registryHost = platform.registryHost;
+export const mlflowTrackingUri = platform.mlflowUrl;

@@ -34,6 +34,7 @@ export const stacksDir = path.join(repoRoot, "stacks");
 
 export const mockFloatingIp = "198.51.100.7";
 export const mockJoinToken = "K10c0ffee::server:5ecre7j01n70k3n";
+export const mockGeneratedPassword = "Gen3ratedPassw0rdF0rTests";
 
 export function stackFiles(): string[] {
     return fs
@@ -107,16 +108,30 @@ function mockState(type: string, inputs: Record<string, any>): Record<string, an
             return { ...inputs, stdout: "", stderr: "" };
         }
         default:
+            // The platform's generated credentials: a known value, so tests can prove it stays secret.
+            if (type.includes("GeneratedPassword")) return { ...inputs, value: mockGeneratedPassword };
             return inputs;
     }
 }
 
-/** Runs index.ts for one stack file (with optional config overrides) under mocks. */
-export async function runProgram(stackFile: string, overrides: Record<string, string> = {}): Promise<ProgramRun> {
+/**
+ * The install manifests default to upstream URLs, which a test cannot download: unless a stack
+ * names its own, the run uses the trimmed offline copies in test/unit/platform/fixtures.
+ */
+const offlineManifests: Record<string, string> = {
+    "gourmetgram:argoWorkflowsManifest": path.join(repoRoot, "test", "unit", "platform", "fixtures", "argo-workflows-install.yaml"),
+    "gourmetgram:argoCdManifest": path.join(repoRoot, "test", "unit", "platform", "fixtures", "argo-cd-install.yaml"),
+};
+
+/** Runs index.ts for one stack file under mocks; an override of `undefined` removes that key. */
+export async function runProgram(stackFile: string, overrides: Record<string, string | undefined> = {}): Promise<ProgramRun> {
     const restore = prepareMachine();
     try {
         const resources: RegisteredResource[] = [];
-        pulumi.runtime.setAllConfig({ ...stackConfig(stackFile), ...overrides });
+        const config: Record<string, string | undefined> = { ...offlineManifests, ...stackConfig(stackFile), ...overrides };
+        pulumi.runtime.setAllConfig(
+            Object.fromEntries(Object.entries(config).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+        );
         await pulumi.runtime.setMocks(
             {
                 newResource(args) {

@@ -38,12 +38,20 @@ describe("chameleon variants", () => {
 
     it("registers a new key pair when given a public key instead of a key pair name", async () => {
         const publicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9vZ2xlIGlzIG5vdCBhIGtleQ student@laptop";
-        const run = await runProgram(chameleon, { "gourmetgram:keyPairName": "", "gourmetgram:sshPublicKey": publicKey }).catch(
+        const run = await runProgram(chameleon, { "gourmetgram:keyPairName": undefined, "gourmetgram:sshPublicKey": publicKey });
+        const keypairs = run.resources.filter((r) => r.type === "openstack:compute/keypair:Keypair");
+        expect(keypairs.map((k) => k.inputs)).toEqual([{ name: "key-mlops-netid123", publicKey }]);
+        for (const instance of run.resources.filter((r) => r.type === "openstack:compute/instance:Instance")) {
+            expect(instance.inputs.keyPair).toBe("key-mlops-netid123");
+        }
+    });
+
+    it("treats an empty key pair name as a mistake, not as unset", async () => {
+        const failure = await runProgram(chameleon, { "gourmetgram:keyPairName": "" }).then(
+            () => undefined,
             (error: Error) => error,
         );
-        // An empty keyPairName is a value, not "unset": the user must remove the key.
-        expect(run).toBeInstanceOf(Error);
-        expect(String(run)).toMatch(/gourmetgram:keyPairName = "": expected the name of a key pair/);
+        expect(failure?.message).toMatch(/gourmetgram:keyPairName = "": expected the name of a key pair/);
     });
 
     it("upgrades in place when the K3s version changes", async () => {
