@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { namespaces } from "../infra/names";
 import { platformImages } from "../infra/versions";
 import type { PipelineConfig } from "./config";
+import { githubEventSource, githubTriggerNames, sensorRules, trainOnPushSensor } from "./events/github-trigger";
 import { runnerRules } from "./rbac/policies";
 import type { CronWorkflow, WorkflowTemplate } from "./templates/argo-types";
 import { runnerServiceAccountName } from "./templates/common";
@@ -55,7 +56,38 @@ export class Pipeline extends pulumi.ComponentResource {
             const built = settings.apply((s) => pipelineCronWorkflows(s, args.config.cron)[index]);
             customResource(`${name}-${cron.metadata.name}`, cron, built, { ...child, dependsOn: templates });
         });
+        if (args.config.githubTrigger) this.githubTrigger(args.config.githubTrigger, templates);
         this.registerOutputs({ workflowTemplateNames: this.workflowTemplateNames });
+    }
+
+    /** Reference only: GitHub push → EventSource → Sensor → train-model. */
+    private githubTrigger(trigger: NonNullable<PipelineConfig["githubTrigger"]>, templates: pulumi.Resource[]): void {
+        const child = { parent: this };
+        const n = githubTriggerNames;
+        const secret = new k8s.core.v1.Secret("github-webhook-secret", {
+            metadata: { name: n.webhookSecret, namespace: namespaces.argoEvents },
+            stringData: { [n.webhookSecretKey]: pulumi.secret(trigger.webhookSecret) },
+        }, child);
+        const source = githubEventSource(trigger.repository);
+        const eventSource = new k8s.apiextensions.CustomResource("github-event-source", {
+            apiVersion: source.apiVersion, kind: source.kind, metadata: source.metadata, spec: source.spec,
+        }, { ...child, dependsOn: [secret] });
+        const account = new k8s.core.v1.ServiceAccount("train-on-push-sensor", {
+            metadata: { name: n.sensorAccount, namespace: namespaces.argoEvents },
+        }, child);
+        const role = new k8s.rbac.v1.Role("train-on-push-sensor", {
+            metadata: { name: n.sensorAccount, namespace: namespaces.argo },
+            rules: sensorRules,
+        }, child);
+        const binding = new k8s.rbac.v1.RoleBinding("train-on-push-sensor", {
+            metadata: { name: n.sensorAccount, namespace: namespaces.argo },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: n.sensorAccount },
+            subjects: [{ kind: "ServiceAccount", name: n.sensorAccount, namespace: namespaces.argoEvents }],
+        }, { ...child, dependsOn: [role, account] });
+        const sensor = trainOnPushSensor();
+        new k8s.apiextensions.CustomResource("train-on-push-sensor", {
+            apiVersion: sensor.apiVersion, kind: sensor.kind, metadata: sensor.metadata, spec: sensor.spec,
+        }, { ...child, dependsOn: [eventSource, binding, ...templates] });
     }
 
     private runner(templateName: string): pulumi.Resource[] {

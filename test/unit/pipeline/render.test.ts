@@ -1,9 +1,7 @@
-import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { parseRenderArgs, render } from "../../../pipeline/render/cli";
 import { redacted, renderManifests, typeToApi, type RecordedResource } from "../../../pipeline/render/manifests";
 
@@ -80,25 +78,5 @@ describe("render: the command line", () => {
 
     it("names the stacks that exist when asked for one that does not", async () => {
         await expect(render({ stack: "nope", out: os.tmpdir() }, repoRoot)).rejects.toThrow(/no stack file stacks\/Pulumi.nope.yaml; stacks: .*laptop/);
-    });
-
-    it("runs the whole program for a stack without a cluster and writes the output directory", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
-        const kubeconfig = path.join(dir, "kubeconfig");
-        fs.writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: a, cluster: {server: "https://k.example.test:6443"}}]\ncontexts: [{name: a, context: {cluster: a, user: a}}]\ncurrent-context: a\nusers: [{name: a, user: {token: t}}]\n');
-        const saved = process.env.KUBECONFIG;
-        process.env.KUBECONFIG = kubeconfig;
-        try {
-            const out = path.join(dir, "out");
-            const result = await render({ stack: "laptop", out }, repoRoot, (program) => import(program));
-            expect(fs.existsSync(path.join(out, "_not-rendered.yaml"))).toBe(true);
-            const written = fs.readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith(".yaml") && !String(f).startsWith("_"));
-            expect(written).toHaveLength(result.written);
-            for (const file of written) expect(parse(fs.readFileSync(path.join(out, String(file)), "utf8")).kind).toBeTruthy();
-        } finally {
-            if (saved === undefined) delete process.env.KUBECONFIG;
-            else process.env.KUBECONFIG = saved;
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
     });
 });
