@@ -5,6 +5,7 @@
  * `pulumi preview --policy-pack policies`.
  */
 import { describe, expect, it } from "vitest";
+import { isPodBearingType } from "../../policies/lib/workloads";
 import { policies } from "../../policies/policies";
 import { runProgram, stackFiles, stackName } from "../support/program";
 import { asPolicyProps, runPack, Violation } from "./util";
@@ -12,7 +13,8 @@ import { asPolicyProps, runPack, Violation } from "./util";
 describe.each(stackFiles().map((file) => [stackName(file), file]))("stack %s", (_name, file) => {
     it("passes every mandatory policy", async () => {
         const { resources } = await runProgram(file);
-        expect(resources.length).toBeGreaterThan(0);
+        // The check is only worth something if the program's workloads are in the graph.
+        expect(resources.filter((r) => isPodBearingType(r.type)).length).toBeGreaterThan(0);
 
         const violations: Array<Violation & { resource: string }> = [];
         for (const resource of resources) {
