@@ -3,13 +3,13 @@
  * program would pass them to Pulumi (typed @pulumi/kubernetes args, or typed Argo objects for
  * the CustomResources).
  */
-import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
-import type { IClusterWorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/ClusterWorkflowTemplate";
-import type { ICronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow";
-import type { IWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Workflow";
-import type { IWorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
-import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1Template as ITemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Template";
-import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1WorkflowSpec as IWorkflowSpec } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowSpec";
+import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application" with { "resolution-mode": "import" };
+import type { IClusterWorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/ClusterWorkflowTemplate" with { "resolution-mode": "import" };
+import type { ICronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow" with { "resolution-mode": "import" };
+import type { IWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Workflow" with { "resolution-mode": "import" };
+import type { IWorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate" with { "resolution-mode": "import" };
+import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1Template as ITemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Template" with { "resolution-mode": "import" };
+import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1WorkflowSpec as IWorkflowSpec } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowSpec" with { "resolution-mode": "import" };
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import * as k8s from "@pulumi/kubernetes";
 import { ArgsOptions, createCustomResourceValidationArgs, createResourceValidationArgs } from "./util";
