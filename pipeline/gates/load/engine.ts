@@ -2,12 +2,11 @@
  * The load generator: N GET requests against one URL, either closed loop (C requests in
  * flight, each starting when one ends) or open loop (request i scheduled at i/R seconds,
  * latency measured from that scheduled start so a slow server cannot hide its queueing:
- * no coordinated omission). Requests go through undici's dispatch API with one small
- * object per attempt and one sweeper timer for all timeouts, which keeps the generator
- * well ahead of the servers it measures.
+ * no coordinated omission). Requests go through a minimal keep-alive HTTP/1.1 client
+ * (http1.ts) with one small object per attempt and one sweeper timer for all timeouts,
+ * which keeps the generator ahead of the servers it measures.
  */
-import { Pool } from "undici";
-import type { Dispatcher } from "undici";
+import { Ending, Exchange, Http1Pool } from "./http1";
 import { classifyError, emptyCounts, OutcomeCounts, record, recordStatus } from "./outcomes";
 
 export interface LoadPlan {
@@ -35,14 +34,8 @@ export interface LoadRun {
 
 const refusedBackoffStartMs = 50;
 const refusedBackoffMaxMs = 1000;
-const timeoutError = new Error("gate timeout");
-
-type Ending = { kind: "response"; status: number } | { kind: "error"; err: Error };
-
-/** One request in flight; its handler methods live on the prototype, so an attempt costs one small object. */
-class Attempt implements Dispatcher.DispatchHandler {
-    status = 0;
-    controller: Dispatcher.DispatchController | undefined;
+/** One request in flight: a small object whose only method reports how it ended. */
+class Attempt implements Exchange {
     timedOut = false;
     done = false;
 
@@ -51,27 +44,7 @@ class Attempt implements Dispatcher.DispatchHandler {
         private readonly onEnd: (attempt: Attempt, ending: Ending) => void,
     ) {}
 
-    onRequestStart(controller: Dispatcher.DispatchController): void {
-        this.controller = controller;
-        if (this.timedOut) controller.abort(timeoutError);
-    }
-    onResponseStart(_c: Dispatcher.DispatchController, statusCode: number): void {
-        this.status = statusCode;
-    }
-    onResponseData(): void {
-        // The body is read and discarded; only its arrival time matters.
-    }
-    onResponseEnd(): void {
-        this.end({ kind: "response", status: this.status });
-    }
-    onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
-        this.end({ kind: "error", err });
-    }
-    timeout(): void {
-        this.timedOut = true;
-        this.controller?.abort(timeoutError);
-    }
-    private end(ending: Ending): void {
+    end(ending: Ending): void {
         if (this.done) return;
         this.done = true;
         this.onEnd(this, ending);
@@ -80,20 +53,7 @@ class Attempt implements Dispatcher.DispatchHandler {
 
 export function runLoad(plan: LoadPlan): Promise<LoadRun> {
     return new Promise((resolve) => {
-        const origin = plan.url.origin;
-        const dispatchOptions: Dispatcher.DispatchOptions = {
-            origin,
-            path: plan.url.pathname + plan.url.search,
-            method: "GET",
-            headers: { accept: "*/*" },
-        };
-        const pool = new Pool(origin, {
-            connections: plan.concurrency,
-            pipelining: 1,
-            headersTimeout: plan.timeoutMs + 1000,
-            bodyTimeout: plan.timeoutMs + 1000,
-            connectTimeout: plan.timeoutMs,
-        });
+        const pool = new Http1Pool(plan.url, plan.concurrency);
         const counts = emptyCounts();
         const latencies = new Float64Array(plan.requests);
         const inFlight = new Set<Attempt>();
@@ -120,7 +80,7 @@ export function runLoad(plan: LoadPlan): Promise<LoadRun> {
             clearInterval(sweeper);
             clearTimeout(wakeTimer);
             const durationMs = performance.now() - t0;
-            pool.destroy().catch(() => undefined);
+            pool.close();
             resolve({
                 counts,
                 attempts: finished,
@@ -143,7 +103,13 @@ export function runLoad(plan: LoadPlan): Promise<LoadRun> {
         const sweepMs = Math.max(1, Math.min(100, Math.floor(plan.timeoutMs / 20)));
         const sweeper = setInterval(() => {
             const now = performance.now();
-            for (const a of inFlight) if (!a.timedOut && now - a.scheduledAt >= plan.timeoutMs) a.timeout();
+            for (const a of inFlight) {
+                if (!a.timedOut && now - a.scheduledAt >= plan.timeoutMs) {
+                    a.timedOut = true;
+                    pool.abort(a);
+                    a.end({ kind: "error", code: "TIMEOUT" });
+                }
+            }
         }, sweepMs);
 
         const canStart = () => !stopped && started < plan.requests;
@@ -180,7 +146,7 @@ export function runLoad(plan: LoadPlan): Promise<LoadRun> {
                     latencies[successes++] = now - attempt.scheduledAt;
                 } else recordStatus(counts, ending.status);
             } else {
-                const { outcome, code } = classifyError(ending.err);
+                const { outcome, code } = classifyError({ code: ending.code });
                 record(counts, outcome, code);
                 refused = outcome === "refused";
             }
@@ -207,7 +173,7 @@ export function runLoad(plan: LoadPlan): Promise<LoadRun> {
             started++;
             const attempt = new Attempt(scheduledAt, onEnd);
             inFlight.add(attempt);
-            pool.dispatch(dispatchOptions, attempt);
+            pool.dispatch(attempt);
         };
 
         // Closed loop: each completion starts the next request.
