@@ -157,7 +157,7 @@ export async function runProgram(stackFile: string, overrides: Record<string, st
         for (const [key, value] of Object.entries(exported)) {
             if (pulumi.Output.isInstance(value)) {
                 outputs[key] = await unwrap(value);
-                if (await value.isSecret) secretOutputs.push(key);
+                if (await pulumi.isSecret(value)) secretOutputs.push(key);
             } else {
                 outputs[key] = value;
             }

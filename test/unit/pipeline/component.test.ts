@@ -22,7 +22,7 @@ beforeAll(async () => {
         "test",
         false,
     );
-    const { Pipeline } = await import("../../../pipeline/component");
+    const { Pipeline } = await import("../../../pipeline/component.js");
     const config = loadStackConfig("gourmetgram", {}, { pipeline: pipelineConfig }).pipeline;
     const pipeline = new Pipeline("pipeline", { config, images: { gates: "reg/gates:src-1", train: "reg/train:src-2" } });
     await new Promise((resolve) => setTimeout(resolve, 200));

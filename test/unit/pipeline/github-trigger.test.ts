@@ -25,7 +25,7 @@ async function registeredWith(raw: Record<string, string>): Promise<Registered[]
         "trigger",
         false,
     );
-    const { Pipeline } = await import("../../../pipeline/component");
+    const { Pipeline } = await import("../../../pipeline/component.js");
     const config = loadStackConfig("gourmetgram", raw, { pipeline: pipelineConfig }).pipeline;
     new Pipeline("p", { config, images: { gates: "g:1", train: "t:1" } });
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -49,9 +49,9 @@ describe("render: manifests from registered resources", () => {
             "render",
             false,
         );
-        const { Pipeline } = await import("../../../pipeline/component");
-        const { loadStackConfig } = await import("../../../infra/config/load");
-        const { pipelineConfig } = await import("../../../pipeline/config");
+        const { Pipeline } = await import("../../../pipeline/component.js");
+        const { loadStackConfig } = await import("../../../infra/config/load.js");
+        const { pipelineConfig } = await import("../../../pipeline/config.js");
         new Pipeline("pipeline", {
             config: loadStackConfig("gourmetgram", {}, { pipeline: pipelineConfig }).pipeline,
             images: { gates: "reg/gates:src-1", train: "reg/train:src-2" },

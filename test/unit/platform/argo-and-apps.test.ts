@@ -95,7 +95,7 @@ describe("app environments", () => {
 
     it("registers Applications that ignore the pipeline-owned image tag", async () => {
         const registered = installMocks();
-        const { AppEnvironments } = await import("../../../infra/apps");
+        const { AppEnvironments } = await import("../../../infra/apps/index.js");
         new AppEnvironments("apps", { source, resources: { staging: defaultAppResources, canary: defaultAppResources, production: defaultAppResources } as any });
         await settled(registered);
         const apps = ofType(registered, "kubernetes:argoproj.io/v1alpha1:Application");

@@ -111,9 +111,9 @@ describe("MLflow server arguments", () => {
 describe("Postgres, MinIO and MLflow components", () => {
     it("keep generated passwords secret in every registered input, and pin every image", async () => {
         const registered = installMocks();
-        const { Postgres } = await import("../../../infra/platform/postgres");
-        const { Minio } = await import("../../../infra/platform/minio");
-        const { Mlflow } = await import("../../../infra/platform/mlflow");
+        const { Postgres } = await import("../../../infra/platform/postgres/index.js");
+        const { Minio } = await import("../../../infra/platform/minio/index.js");
+        const { Mlflow } = await import("../../../infra/platform/mlflow/index.js");
         new Postgres("postgres", storage);
         new Minio("minio", { ...storage, buckets: [minio.artifactsBucket] });
         new Mlflow("mlflow", { imageBuildsEnabled: true, publicAddress: "203.0.113.7" });

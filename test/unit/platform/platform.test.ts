@@ -19,7 +19,7 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
             { platform: platformConfig },
         ).platform;
         const registered = installMocks();
-        const { Platform } = await import("../../../infra/platform/platform");
+        const { Platform } = await import("../../../infra/platform/platform.js");
         const platform = new Platform("platform", { settings, publicAddress: "203.0.113.7" });
         await settled(registered);
 

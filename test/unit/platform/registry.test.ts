@@ -56,7 +56,7 @@ describe("registryManifests", () => {
 describe("ImageRegistry component", () => {
     it("registers the claim, deployment and service in kube-system", async () => {
         const registered = installMocks();
-        const { ImageRegistry } = await import("../../../infra/platform/registry");
+        const { ImageRegistry } = await import("../../../infra/platform/registry/index.js");
         const component = new ImageRegistry("registry", args);
         await settled(registered);
         expect(ofType(registered, "gourmetgram:platform:ImageRegistry")).toHaveLength(1);
