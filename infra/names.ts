@@ -173,33 +173,3 @@ export const gateImageEnv = {
 export function environmentMutexName(env: Environment): string {
     return `${PROJECT}-${env}-release`;
 }
-
-/** Labels every app environment's pods carry; the resource gate selects on them. */
-export const appPodLabels = { "app.kubernetes.io/name": appName } as const;
-
-export function appPodSelector(): string {
-    return Object.entries(appPodLabels)
-        .map(([key, value]) => `${key}=${value}`)
-        .join(",");
-}
-
-/**
- * The Helm value (`image.tag`) that selects an environment's image; deploys, promotions and
- * reverts set it on the environment's Argo CD Application and nothing else.
- */
-export const appImageTagValuePath = ["image", "tag"] as const;
-
-/**
- * Environment variables the gate/release image reads, set by the workflow steps that run it.
- * The gate CLI and the pipeline templates both take the names from here.
- */
-export const gateImageEnv = {
-    mlflowTrackingUri: "MLFLOW_TRACKING_URI",
-    registryUrl: "REGISTRY_URL",
-    argocdNamespace: "ARGOCD_NAMESPACE",
-} as const;
-
-/** Argo synchronization mutex that serialises every change to one environment. */
-export function environmentMutexName(env: Environment): string {
-    return `${PROJECT}-${env}-release`;
-}
