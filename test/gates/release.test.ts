@@ -1,0 +1,286 @@
+/**
+ * promote, revert and mark-good against a real MLflow server, a real OCI registry and the
+ * Kubernetes API stand-in (for the Argo CD Applications).
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { KubeClient } from "../../pipeline/gates/kube/client";
+import { kubeconfigTarget } from "../../pipeline/gates/kube/config";
+import { withRetry, httpRequest, ServerError } from "../../pipeline/gates/http";
+import { parsePromoteArgs, promote } from "../../pipeline/gates/release/promote";
+import { parseRevertArgs, revert } from "../../pipeline/gates/release/revert";
+import { markGood, parseMarkGoodArgs } from "../../pipeline/gates/release/markGood";
+import { runRelease } from "../../pipeline/gates/release/run";
+import { RegistryClient } from "../../pipeline/gates/release/registry";
+import { deployedTag } from "../../pipeline/gates/release/argocd";
+import { application } from "../support/kube-fixtures";
+import { KubeReplay, startKubeReplay } from "../support/kube-replay-server";
+import { LocalMlflow, startMlflow } from "../support/mlflow-server";
+import { LocalRegistry, startRegistry } from "../support/oci-registry";
+import { runCli } from "./cli-runner";
+
+let mlflow: LocalMlflow;
+let registry: LocalRegistry;
+let kube: KubeReplay;
+let modelName: string;
+let repository: string;
+let models = 0;
+
+beforeAll(async () => {
+    [mlflow, registry, kube] = await Promise.all([startMlflow(), startRegistry(), startKubeReplay()]);
+}, 200_000);
+afterAll(async () => {
+    await Promise.all([mlflow?.stop(), registry?.stop(), kube?.close()]);
+});
+
+/** Each test gets its own registered model and image repository: no state leaks between tests. */
+beforeEach(async () => {
+    models++;
+    modelName = `GourmetGramFood11Model-${models}`;
+    repository = `gourmetgram-app-${models}`;
+    await mlflow.createModel(modelName);
+    for (let i = 0; i < 3; i++) await mlflow.createVersion(modelName);
+    kube.state = {
+        deployments: [],
+        pods: [],
+        podMetrics: [],
+        applications: [application("staging", "staging-1.0.1"), application("canary", "canary-1.0.1"), application("production", "production-1.0.1", false)],
+    };
+    kube.requests.length = 0;
+});
+
+const conn = () => ["--mlflow-url", mlflow.url, "--registry-url", registry.url, "--model-name", modelName, "--repository", repository];
+const kubeClient = () => new KubeClient(kubeconfigTarget(kube.kubeconfig()));
+
+function doPromote(from: string, to: string, version: string) {
+    const o = parsePromoteArgs(["--from", from, "--to", to, "--version", version, ...conn()], {});
+    return runRelease("promote", o.conn, {}, (ctx) => promote(o, ctx), kubeClient);
+}
+function doRevert(env: string, reason: string) {
+    const o = parseRevertArgs(["--env", env, "--reason", reason, ...conn()], {});
+    return runRelease("revert", o.conn, {}, (ctx) => revert(o, ctx), kubeClient);
+}
+function doMarkGood(env: string, version: string) {
+    const o = parseMarkGoodArgs(["--env", env, "--version", version, ...conn()], {});
+    return runRelease("mark-good", o.conn, {}, (ctx) => markGood(o, ctx), kubeClient);
+}
+
+async function aliases(): Promise<Record<string, string>> {
+    const r = await mlflow.api<{ registered_model: { aliases?: Array<{ alias: string; version: string }> } }>("GET", "registered-models/get", { name: modelName });
+    return Object.fromEntries((r.registered_model.aliases ?? []).map((a) => [a.alias, a.version]));
+}
+async function modelTags(): Promise<Record<string, string>> {
+    const r = await mlflow.api<{ registered_model: { tags?: Array<{ key: string; value: string }> } }>("GET", "registered-models/get", { name: modelName });
+    return Object.fromEntries((r.registered_model.tags ?? []).map((t) => [t.key, t.value]));
+}
+async function versionTags(version: string): Promise<Record<string, string>> {
+    const r = await mlflow.api<{ model_version: { tags?: Array<{ key: string; value: string }> } }>("GET", "model-versions/get", { name: modelName, version });
+    return Object.fromEntries((r.model_version.tags ?? []).map((t) => [t.key, t.value]));
+}
+const digest = async (tag: string) => (await new RegistryClient(registry.url).getManifest(repository, tag))?.digest;
+const appTag = (env: string) => deployedTag(kube.state.applications.find((a) => a.metadata.name === `gourmetgram-${env}`) as any);
+const setAlias = (alias: string, version: string) => mlflow.api("POST", "registered-models/alias", { name: modelName, alias, version });
+
+describe("mark-good", () => {
+    it("records last-good only for a version whose image exists, idempotently", async () => {
+        const missing = await doMarkGood("staging", "2");
+        expect(missing.result.verdict).toBe("fail");
+        expect(missing.result.reason).toMatch(new RegExp(`image ${repository}:staging-1.0.2 does not exist`));
+        expect(await modelTags()).toEqual({});
+
+        await registry.push(repository, "staging-1.0.2");
+        const ok = await doMarkGood("staging", "2");
+        expect(ok.result.verdict).toBe("pass");
+        expect((await modelTags())["last-good-staging"]).toBe("2");
+        expect(await versionTags("2")).toHaveProperty("passed-staging");
+        const again = await doMarkGood("staging", "2");
+        expect(again.result.verdict).toBe("pass");
+        expect(again.result.metrics.steps.find((s) => s.step === "last-good")!.outcome).toBe("already-done");
+    });
+
+    it("refuses a version MLflow does not have", async () => {
+        const r = await doMarkGood("staging", "99");
+        expect(r.result.reason).toMatch(/model version 99 of .* does not exist in MLflow/);
+    });
+});
+
+describe("promote", () => {
+    it("retags, points the target Application at the new tag, then moves the alias", async () => {
+        const source = await registry.push(repository, "staging-1.0.2");
+        await setAlias("staging", "2");
+        const r = await doPromote("staging", "canary", "2");
+        expect(r.result.verdict).toBe("pass");
+        expect(r.result.reason).toBe("version 2 promoted from staging to canary (image canary-1.0.2)");
+        expect(await digest("canary-1.0.2")).toBe(source);
+        const app = kube.state.applications.find((a) => a.metadata.name === "gourmetgram-canary")!;
+        expect(app.spec.source.helm.parameters).toEqual([{ name: "image.tag", value: "canary-1.0.2" }]);
+        expect(app.spec.source.helm.valuesObject.image).toEqual({ repository: "registry.kube-system.svc.cluster.local:5000/gourmetgram-app", tag: "canary-1.0.2" });
+        expect(app.spec.source.helm.valuesObject.environment).toBe("canary");
+        expect(await aliases()).toEqual({ staging: "2", canary: "2" });
+        expect(r.result.metrics.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual(["source:checked", "retag:changed", "deploy:changed", "alias:changed"]);
+        const patch = kube.requests.find((q) => q.method === "PATCH")!;
+        expect(patch.contentType).toBe("application/merge-patch+json");
+        expect(patch.path).toMatch(/fieldManager=gourmetgram-release/);
+
+        const rerun = await doPromote("staging", "canary", "2");
+        expect(rerun.result.verdict).toBe("pass");
+        expect(rerun.result.metrics.steps.map((s) => s.outcome)).toEqual(["checked", "already-done", "already-done", "already-done"]);
+    });
+
+    it("finishes the job on a rerun after the Kubernetes API failed mid-promotion, and never moved the alias early", async () => {
+        await registry.push(repository, "staging-1.0.3");
+        await setAlias("staging", "3");
+        kube.state.forceStatus = 500;
+        const crashed = await doPromote("staging", "canary", "3");
+        expect(crashed.result.verdict).toBe("fail");
+        expect(crashed.result.reason).toMatch(/answered HTTP 500/);
+        expect(kube.requests.length).toBeGreaterThan(1); // retried 5xx with backoff
+        expect(await digest("canary-1.0.3")).toBeDefined();
+        expect((await aliases()).canary).toBeUndefined();
+
+        kube.state.forceStatus = undefined;
+        const rerun = await doPromote("staging", "canary", "3");
+        expect(rerun.result.verdict).toBe("pass");
+        expect(rerun.result.metrics.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual(["source:checked", "retag:already-done", "deploy:changed", "alias:changed"]);
+        expect(appTag("canary")).toBe("canary-1.0.3");
+    });
+
+    it("refuses when the source image is missing, leaving the alias and the Application alone", async () => {
+        await setAlias("staging", "2");
+        const r = await doPromote("staging", "canary", "2");
+        expect(r.result.verdict).toBe("fail");
+        expect(r.result.reason).toBe(`image ${repository}:staging-1.0.2 does not exist in the registry; nothing to retag`);
+        expect((await aliases()).canary).toBeUndefined();
+        expect(appTag("canary")).toBe("canary-1.0.1");
+    });
+
+    it("refuses a version the source environment does not have", async () => {
+        await registry.push(repository, "staging-1.0.2");
+        await setAlias("staging", "1");
+        const r = await doPromote("staging", "canary", "2");
+        expect(r.result.reason).toBe("staging does not have version 2 (alias staging -> 1, last-good-staging = none)");
+        const unknown = await doPromote("staging", "canary", "42");
+        expect(unknown.result.reason).toMatch(/model version 42 of .* does not exist in MLflow/);
+    });
+
+    it("works on an Application that carries the tag only in valuesObject (canary -> production)", async () => {
+        await registry.push(repository, "canary-1.0.2");
+        await setAlias("canary", "2");
+        const r = await doPromote("canary", "production", "2");
+        expect(r.result.verdict).toBe("pass");
+        const app = kube.state.applications.find((a) => a.metadata.name === "gourmetgram-production")!;
+        expect(app.spec.source.helm.parameters).toBeUndefined();
+        expect(app.spec.source.helm.valuesObject.image.tag).toBe("production-1.0.2");
+    });
+
+    it("rejects bad flags as usage errors", () => {
+        expect(() => parsePromoteArgs(["--from", "canary", "--to", "staging", "--version", "2"], {})).toThrow(/--to must come after --from in staging -> canary -> production/);
+        expect(() => parsePromoteArgs(["--from", "staging", "--to", "qa", "--version", "2"], {})).toThrow(/--to must be one of staging, canary, production, got "qa"/);
+        expect(() => parsePromoteArgs(["--from", "staging", "--to", "canary", "--version", "1.0.2"], {})).toThrow(/--version must be a positive integer/);
+        expect(() => parsePromoteArgs(["--from", "staging", "--to", "canary", "--version", "2", "--mlflow-url", "mlflow:8000"], {})).toThrow(/--mlflow-url must/);
+    });
+});
+
+describe("revert", () => {
+    it("goes back to the recorded last-good version and records why on the replaced one", async () => {
+        await registry.push(repository, "staging-1.0.1");
+        await registry.push(repository, "staging-1.0.2");
+        expect((await doMarkGood("staging", "1")).result.verdict).toBe("pass");
+        await setAlias("staging", "2");
+        kube.state.applications[0] = application("staging", "staging-1.0.2");
+
+        const r = await doRevert("staging", "integration gate: /test returned an HTML error page (HTTP 500)");
+        expect(r.result.verdict).toBe("pass");
+        expect(r.result.reason).toBe("staging reverted to last-good version 1 (replacing v2)");
+        expect(appTag("staging")).toBe("staging-1.0.1");
+        expect((await aliases()).staging).toBe("1");
+        expect((await versionTags("2"))["reverted-from-staging"]).toBe("integration gate: /test returned an HTML error page (HTTP 500)");
+
+        const rerun = await doRevert("staging", "again");
+        expect(rerun.result.verdict).toBe("pass");
+        expect(rerun.result.metrics.steps.map((s) => s.outcome)).toEqual(["checked", "already-done", "checked", "already-done", "already-done"]);
+        expect((await versionTags("1"))["reverted-from-staging"]).toBeUndefined();
+    });
+
+    it("refuses without a last-good record instead of guessing from version numbers", async () => {
+        await setAlias("staging", "3");
+        const r = await doRevert("staging", "load gate failed");
+        expect(r.result.verdict).toBe("fail");
+        expect(r.result.reason).toMatch(/no last-good version is recorded for staging \(registered-model tag last-good-staging\)/);
+        expect((await aliases()).staging).toBe("3");
+    });
+
+    it("restores a missing last-good image from another environment's tag before pointing at it", async () => {
+        await registry.push(repository, "staging-1.0.1");
+        expect((await doMarkGood("staging", "1")).result.verdict).toBe("pass");
+        await registry.deleteTag(repository, "staging-1.0.1");
+        const canary = await registry.push(repository, "canary-1.0.1");
+        await setAlias("staging", "2");
+        const r = await doRevert("staging", "resource gate failed");
+        expect(r.result.verdict).toBe("pass");
+        expect(await digest("staging-1.0.1")).toBe(canary);
+
+        await registry.deleteTag(repository, "staging-1.0.1");
+        await setAlias("staging", "2");
+        const gone = await doRevert("staging", "resource gate failed");
+        expect(gone.result.verdict).toBe("fail");
+        expect(gone.result.reason).toMatch(/missing, and no other environment has v1/);
+        expect((await aliases()).staging).toBe("2");
+    });
+
+    it("needs --reason and a known environment", () => {
+        expect(() => parseRevertArgs(["--env", "staging"], {})).toThrow(/--reason is required/);
+        expect(() => parseRevertArgs(["--env", "dev", "--reason", "x"], {})).toThrow(/--env must be one of/);
+        expect(parseRevertArgs(["--env", "staging", "--reason", "x".repeat(6000)], {}).reason).toHaveLength(5000);
+    });
+});
+
+describe("retries", () => {
+    it("retries 5xx and gives up with the last error; never retries a 4xx", async () => {
+        let calls = 0;
+        const statuses = [503, 502, 200];
+        const server = http.createServer((_req, res) => {
+            res.statusCode = statuses[Math.min(calls++, statuses.length - 1)];
+            res.end("x");
+        });
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+        const op = async () => {
+            const res = await httpRequest({ url, timeoutMs: 1000 });
+            if (res.status >= 500) throw new ServerError(res.status, "test", "");
+            if (res.status >= 400) throw new Error(`client error ${res.status}`);
+            return res.status;
+        };
+        const policy = { attempts: 5, baseDelayMs: 5, maxDelayMs: 20 };
+        expect(await withRetry(op, policy)).toBe(200);
+        expect(calls).toBe(3);
+        calls = 0;
+        statuses.splice(0, 3, 500, 500, 500);
+        await expect(withRetry(op, { ...policy, attempts: 2 })).rejects.toThrow(/HTTP 500/);
+        expect(calls).toBe(2);
+        calls = 0;
+        statuses.splice(0, 3, 404, 200, 200);
+        await expect(withRetry(op, policy)).rejects.toThrow(/client error 404/);
+        expect(calls).toBe(1);
+        await new Promise((r) => server.close(r));
+    });
+});
+
+describe("release commands as subprocesses", () => {
+    it("read MLflow and the registry from the environment the workflow sets, and exit 0/1/2", async () => {
+        await registry.push(repository, "staging-1.0.2");
+        await setAlias("staging", "2");
+        const env = { MLFLOW_TRACKING_URI: mlflow.url, REGISTRY_URL: registry.url, KUBECONFIG: kube.kubeconfig(), KUBERNETES_SERVICE_HOST: "" };
+        const names = ["--model-name", modelName, "--repository", repository];
+        const ok = await runCli(["promote", "--from", "staging", "--to", "canary", "--version", "2", ...names], env);
+        expect(ok.code).toBe(0);
+        expect(ok.report!.verdict).toBe("pass");
+        expect(ok.report!.metrics.steps).toHaveLength(4);
+        const bad = await runCli(["revert", "--env", "canary", "--reason", "manual", ...names], env);
+        expect(bad.code).toBe(1);
+        expect(bad.report!.reason).toMatch(/no last-good version is recorded for canary/);
+        const usage = await runCli(["mark-good", "--env", "staging", "--version", "two"], env);
+        expect(usage.code).toBe(2);
+    });
+});
