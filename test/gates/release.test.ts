@@ -28,7 +28,12 @@ let repository: string;
 let models = 0;
 
 beforeAll(async () => {
-    [mlflow, registry, kube] = await Promise.all([startMlflow(), startRegistry(), startKubeReplay()]);
+    // allSettled: whatever did start is kept (and stopped in afterAll) even if another part failed.
+    const [m, r, k] = await Promise.allSettled([startMlflow(), startRegistry(), startKubeReplay()]);
+    if (m.status === "fulfilled") mlflow = m.value;
+    if (r.status === "fulfilled") registry = r.value;
+    if (k.status === "fulfilled") kube = k.value;
+    for (const s of [m, r, k]) if (s.status === "rejected") throw s.reason;
 }, 200_000);
 afterAll(async () => {
     await Promise.all([mlflow?.stop(), registry?.stop(), kube?.close()]);
