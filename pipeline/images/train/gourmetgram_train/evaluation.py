@@ -19,7 +19,7 @@ PYTEST_TIMEOUT_SECONDS = 1800
 
 
 @dataclass(frozen=True)
-class TestCase:
+class CaseResult:
     name: str
     classname: str
     outcome: str  # "passed" | "failed" | "error" | "skipped"
@@ -31,7 +31,7 @@ class TestCase:
 @dataclass(frozen=True)
 class Evaluation:
     exit_code: int
-    cases: tuple[TestCase, ...]
+    cases: tuple[CaseResult, ...]
 
     def count(self, *outcomes: str) -> int:
         return sum(1 for case in self.cases if case.outcome in outcomes)
@@ -108,12 +108,12 @@ def run_pytest(tests_dir: Path, model_file: Path, scenario: str, seed: int, repo
     return Evaluation(completed.returncode, tuple(parse_junit_xml(report)))
 
 
-def parse_junit_xml(path: Path) -> list[TestCase]:
+def parse_junit_xml(path: Path) -> list[CaseResult]:
     root = ElementTree.parse(path).getroot()
     return [_test_case(element) for element in root.iter("testcase")]
 
 
-def _test_case(element) -> TestCase:
+def _test_case(element) -> CaseResult:
     outcome, message = "passed", ""
     # A test that failed and then errored in teardown carries both; the error wins.
     for tag in ("skipped", "failure", "error"):
@@ -125,7 +125,7 @@ def _test_case(element) -> TestCase:
         p.get("name", ""): p.get("value", "")
         for p in element.findall("./properties/property")
     }
-    return TestCase(
+    return CaseResult(
         name=element.get("name", ""),
         classname=element.get("classname", ""),
         outcome=outcome,
