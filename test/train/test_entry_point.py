@@ -230,7 +230,7 @@ def test_oversized_needs_more_memory_than_the_app_limit_and_normal_fits(mlflow_s
     assert measured["oversized"]["anon_increase"] > APP_MEMORY_LIMIT_BYTES
     assert measured["oversized"]["peak_increase"] > APP_MEMORY_LIMIT_BYTES
     # The normal model takes a small fraction of the limit, leaving the rest to the app's runtime.
-    assert measured["normal"]["peak_increase"] < APP_MEMORY_LIMIT_BYTES // 8
+    assert measured["normal"]["peak_increase"] < APP_MEMORY_LIMIT_BYTES // 4
     assert measured["normal"]["tensor_bytes"] < APP_MEMORY_LIMIT_BYTES // 16
 
 
