@@ -17,7 +17,9 @@ if is_built argo "$version"; then
 fi
 
 start=$SECONDS
-src=$(go mod download -json "$module@$version" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+download=$(go mod download -json "$module@$version")
+src=$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<< "$download")
+commit=$(sed -n 's/^\t\t"Hash": "\([0-9a-f]*\)",*$/\1/p' <<< "$download")
 [ -n "$src" ] || { log "argo: module $module@$version did not download"; exit 1; }
 work="$dir/src"
 rm -rf "$work" && mkdir -p "$dir"
@@ -27,7 +29,9 @@ echo "Built without static files." > "$work/ui/dist/app/index.html"
 
 cd "$work"
 pkg=github.com/argoproj/argo-workflows/v3
+# With the tag's commit, `argo version` reports the release exactly as upstream's build does.
 ldflags="-s -w -X $pkg.version=$version -X $pkg.gitTag=$version -X $pkg.gitTreeState=clean"
+ldflags+=" -X $pkg.gitCommit=$commit"
 mkdir -p "$dir/bin"
 GOFLAGS="${GOFLAGS/-mod=mod/-mod=readonly}" go build -trimpath -ldflags "$ldflags" -o "$dir/bin/argo" ./cmd/argo
 

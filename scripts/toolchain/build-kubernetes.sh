@@ -44,6 +44,6 @@ mkdir -p "$dir/bin"
 go build -trimpath -ldflags "$ldflags" -o "$dir/bin/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
 
-rm -rf "$work"
+cd "$REPO_ROOT" && rm -rf "$work"
 mark_built kubernetes "$version" $((SECONDS - start))
 log "kubernetes $version: built in $((SECONDS - start))s"

@@ -39,7 +39,7 @@ describe.runIf(lookup.ok)("e2e on a real kube-apiserver", () => {
     beforeAll(async () => {
         cluster = await startLocalCluster(tools);
         await installCrds(cluster, [tools.argoWorkflowsCrds, tools.argoCdCrds]);
-    }, 240_000);
+    }, 400_000);
 
     afterAll(async () => {
         await cluster?.stop();
