@@ -9,7 +9,9 @@ import { loadStackConfig } from "./infra/config/load";
 import { environmentPorts, platformPublicPorts, PROJECT } from "./infra/names";
 import { platformConfig } from "./infra/platform/config";
 import { Platform } from "./infra/platform/platform";
+import { Pipeline } from "./pipeline/component";
 import { pipelineConfig } from "./pipeline/config";
+import { PipelineImages } from "./pipeline/images";
 
 const config = loadStackConfig(PROJECT, pulumi.runtime.allConfig(), {
     cluster: clusterConfig,
@@ -30,9 +32,21 @@ const platform = new Platform(
     { providers: [cluster.provider] },
 );
 
+const images = new PipelineImages(
+    "pipeline-images",
+    { buildsEnabled: config.platform.imageBuildsEnabled },
+    { providers: [cluster.provider], dependsOn: [platform] },
+);
+const pipeline = new Pipeline(
+    "pipeline",
+    { config: config.pipeline, images: { gates: images.gates, train: images.train } },
+    { providers: [cluster.provider], dependsOn: [platform] },
+);
+
 export const publicAddress = cluster.publicAddress;
 export const sshCommand = cluster.sshCommand;
 export const kubeconfig = cluster.kubeconfig;
 export const urls = platform.urls;
 export const registryHost = platform.registryHost;
 export const mlflowTrackingUri = platform.mlflowUrl;
+export const workflowTemplates = pipeline.workflowTemplateNames;

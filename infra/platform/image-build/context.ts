@@ -39,8 +39,38 @@ function collect(root: string, relative: string, entries: TarEntry[]): void {
     }
 }
 
-/** Reads `contextDir` into a reproducible archive and its content digest. */
-export function buildContext(contextDir: string, dockerfile: string): BuildContext {
+/** Adds one included path (a file or a whole directory) and the directories above it. */
+function collectIncluded(root: string, included: string, entries: TarEntry[]): void {
+    const normalized = path.posix.normalize(included.replace(/\\/g, "/"));
+    if (path.posix.isAbsolute(normalized) || normalized.split("/").includes("..") || normalized === ".") {
+        throw new Error(`build context ${root}: include "${included}" must be a path inside the context`);
+    }
+    const full = path.join(root, normalized);
+    if (!fs.existsSync(full)) throw new Error(`build context ${root}: included path ${normalized} does not exist`);
+    const parts = normalized.split("/");
+    for (let depth = 1; depth < parts.length; depth++) {
+        entries.push({ path: parts.slice(0, depth).join("/"), type: "directory" });
+    }
+    if (fs.statSync(full).isDirectory()) {
+        entries.push({ path: normalized, type: "directory" });
+        collect(root, normalized, entries);
+    } else {
+        entries.push({ path: normalized, type: "file", executable: (fs.statSync(full).mode & 0o111) !== 0, content: fs.readFileSync(full) });
+    }
+}
+
+/** Sorted by path, each path once: the same files always make the same archive. */
+function canonical(entries: TarEntry[]): TarEntry[] {
+    const byPath = new Map(entries.map((entry) => [entry.path, entry]));
+    return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Reads `contextDir` into a reproducible archive and its content digest. With `include`, only
+ * those paths (files or directories, relative to the context) are sent, so an image built from
+ * a few files of a large directory (the repository root) changes only when they do.
+ */
+export function buildContext(contextDir: string, dockerfile: string, include?: readonly string[]): BuildContext {
     if (!fs.existsSync(contextDir) || !fs.statSync(contextDir).isDirectory()) {
         throw new Error(`build context ${contextDir} is not a directory`);
     }
@@ -48,8 +78,13 @@ export function buildContext(contextDir: string, dockerfile: string): BuildConte
     if (path.isAbsolute(dockerfile) || dockerfile.split(/[\\/]/).includes("..") || !fs.existsSync(dockerfilePath)) {
         throw new Error(`Dockerfile "${dockerfile}" must be a file inside the build context ${contextDir}`);
     }
-    const entries: TarEntry[] = [];
-    collect(contextDir, "", entries);
+    let entries: TarEntry[] = [];
+    if (include) {
+        for (const included of [dockerfile, ...include]) collectIncluded(contextDir, included, entries);
+        entries = canonical(entries);
+    } else {
+        collect(contextDir, "", entries);
+    }
     const tar = writeTar(entries);
     const digest = createHash("sha256").update(tar).update("\0dockerfile=").update(dockerfile).digest("hex");
     const archive = gzipSync(tar, { level: 9 });

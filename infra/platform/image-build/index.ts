@@ -12,6 +12,11 @@ export interface ImageBuildArgs {
     contextDir: string;
     /** Dockerfile path relative to contextDir; "Dockerfile" when omitted. */
     dockerfile?: string;
+    /**
+     * Paths inside contextDir (files or directories) that make up the context; the whole
+     * directory when omitted. The Dockerfile is always included.
+     */
+    include?: readonly string[];
     /** host:port to push to; the in-cluster registry when omitted. */
     registryHost?: string;
     /** Namespace of the build Job; gourmetgram-platform when omitted. */
@@ -40,7 +45,7 @@ export class ImageBuild extends pulumi.ComponentResource {
         const repository = checkRepositoryName(args.name);
         const dockerfile = args.dockerfile ?? "Dockerfile";
         const registryHost = args.registryHost ?? registry.host;
-        const context = buildContext(args.contextDir, dockerfile);
+        const context = buildContext(args.contextDir, dockerfile, args.include);
         this.tag = contentTag(context.digest);
         this.built = args.enabled ?? true;
         const reference = imageReference(registryHost, repository, this.tag);

@@ -140,3 +140,34 @@ describe("ImageBuild component", () => {
         expect(ofType(registered, "kubernetes:core/v1:ConfigMap")).toHaveLength(1);
     });
 });
+
+describe("buildContext with include", () => {
+    it("sends only the included paths and the Dockerfile, with their parent directories", () => {
+        const dir = contextDir({
+            "images/gates/Dockerfile": "FROM x\n",
+            "package.json": "{}\n",
+            "src/gates/cli.ts": "run()\n",
+            "src/gates/http.ts": "get()\n",
+            "docs/readme.md": "text\n",
+            "test/cli.test.ts": "test()\n",
+        });
+        const context = buildContext(dir, "images/gates/Dockerfile", ["package.json", "src/gates"]);
+        expect(context.files).toEqual(["images/gates/Dockerfile", "package.json", "src/gates/cli.ts", "src/gates/http.ts"]);
+    });
+
+    it("keeps its digest when files outside the included paths change", () => {
+        const files = { Dockerfile: "FROM x\n", "app/main.py": "print(1)\n", "notes.md": "a\n" };
+        const before = buildContext(contextDir(files), "Dockerfile", ["app"]);
+        const after = buildContext(contextDir({ ...files, "notes.md": "b\n", "other/x": "y" }), "Dockerfile", ["app"]);
+        expect(after.digest).toBe(before.digest);
+        const changed = buildContext(contextDir({ ...files, "app/main.py": "print(2)\n" }), "Dockerfile", ["app"]);
+        expect(changed.digest).not.toBe(before.digest);
+    });
+
+    it("refuses included paths that are missing or outside the context", () => {
+        const dir = contextDir({ Dockerfile: "FROM x\n" });
+        expect(() => buildContext(dir, "Dockerfile", ["missing.txt"])).toThrow(/included path missing\.txt does not exist/);
+        expect(() => buildContext(dir, "Dockerfile", ["../etc/passwd"])).toThrow(/must be a path inside the context/);
+        expect(() => buildContext(dir, "Dockerfile", ["/etc/passwd"])).toThrow(/must be a path inside the context/);
+    });
+});

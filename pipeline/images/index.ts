@@ -1,0 +1,45 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { ImageBuild } from "../../infra/platform/image-build";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+
+/**
+ * What the gate image is built from: its Dockerfile compiles pipeline/gates (which imports
+ * infra/names.ts) with the dependency pins of the root package.json. Naming the files keeps
+ * the image's content tag unchanged when anything else in the repository changes.
+ */
+export const gateImageSources = ["package.json", "infra/names.ts", "pipeline/gates", "pipeline/images/gates"] as const;
+
+export interface PipelineImagesArgs {
+    /** false on clusters without a kubelet: tags are still computed, nothing is built. */
+    readonly buildsEnabled: boolean;
+}
+
+/**
+ * The images the pipeline's steps run, built in the cluster from this repository and tagged
+ * by the content hash of their sources: the gate/release CLI and the training image.
+ */
+export class PipelineImages extends pulumi.ComponentResource {
+    readonly gates: pulumi.Output<string>;
+    readonly train: pulumi.Output<string>;
+
+    constructor(name: string, args: PipelineImagesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("gourmetgram:pipeline:Images", name, {}, opts);
+        const gates = new ImageBuild(`${name}-gates`, {
+            name: "gourmetgram-gates",
+            contextDir: repoRoot,
+            dockerfile: "pipeline/images/gates/Dockerfile",
+            include: gateImageSources,
+            enabled: args.buildsEnabled,
+        }, { parent: this });
+        const train = new ImageBuild(`${name}-train`, {
+            name: "gourmetgram-train",
+            contextDir: path.join(__dirname, "train"),
+            enabled: args.buildsEnabled,
+        }, { parent: this });
+        this.gates = gates.image;
+        this.train = train.image;
+        this.registerOutputs({ gates: this.gates, train: this.train });
+    }
+}
