@@ -5,6 +5,7 @@
 # PyPI's torch wheel for Linux needs several GB of CUDA libraries; Debian's is ~150 MB of .debs.
 # Rebuilds only when one of those inputs changes.
 set -euo pipefail
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/../.."
 
 train=pipeline/images/train
@@ -23,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-want=$(cat "$0" test/requirements.txt "$train/requirements.txt" "$train/constraints.txt" \
+want=$(cat "$self" test/requirements.txt "$train/requirements.txt" "$train/constraints.txt" \
     "$train/debian-packages.txt" | sha256sum | cut -d' ' -f1)
 if [ -x .venv/bin/python ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     echo "python: .venv is up to date"
