@@ -15,7 +15,10 @@ export interface Manifest extends ObjectRef {
     body: Record<string, unknown>;
 }
 
-/** Every Kubernetes object in the YAML files under dir (recursively), in file order. */
+/**
+ * Every Kubernetes object in the YAML files under dir (recursively), in file order. Files
+ * whose name starts with "_" are the renderer's notes (what it could not render), not objects.
+ */
 export function loadManifests(dir: string): Manifest[] {
     const files = listYaml(dir);
     const manifests: Manifest[] = [];
@@ -37,7 +40,7 @@ function listYaml(dir: string): string[] {
         .flatMap((entry) => {
             const full = path.join(dir, entry.name);
             if (entry.isDirectory()) return listYaml(full);
-            return /\.ya?ml$/.test(entry.name) ? [full] : [];
+            return /\.ya?ml$/.test(entry.name) && !entry.name.startsWith("_") ? [full] : [];
         });
 }
 
