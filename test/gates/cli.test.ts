@@ -8,6 +8,7 @@ import { commands } from "../../pipeline/gates/commands";
 import { parseFlags, UsageError } from "../../pipeline/gates/args";
 import { closedPort } from "../support/app-server";
 import { runCli } from "./cli-runner";
+import { gateImageSources } from "../../pipeline/images";
 
 const root = path.resolve(__dirname, "..", "..");
 
@@ -93,6 +94,8 @@ describe("the gate image", () => {
         const copies = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1].split(" "));
         for (const src of copies) expect(fs.existsSync(path.join(root, src)), src).toBe(true);
         expect(copies.some((c) => c.startsWith("test") || c.includes("node_modules"))).toBe(false);
+        // The in-cluster build sends only the listed sources: every COPY must be among them.
+        for (const src of copies) expect(gateImageSources.some((included) => src === included || src.startsWith(`${included}/`)), src).toBe(true);
     });
 
     it("builds from the files the Dockerfile copies, into a CLI that runs under plain node", async () => {
