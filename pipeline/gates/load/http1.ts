@@ -109,6 +109,8 @@ export function parseHeadBytes(buf: Buffer, end: number): ReturnType<typeof pars
     return { status, body, close: close || body.kind === "until-close" };
 }
 
+const sharedReadBuffer = Buffer.allocUnsafe(64 * 1024);
+
 class Connection {
     private socket: net.Socket;
     private buffer: Buffer | null = null;
@@ -130,12 +132,25 @@ class Connection {
     ) {
         const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
         const host = url.hostname.replace(/^\[|\]$/g, "");
-        this.socket =
-            url.protocol === "https:"
-                ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host })
-                : net.connect({ host, port });
+        if (url.protocol === "https:") {
+            this.socket = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host });
+            this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
+        } else {
+            // Plain TCP reads into one buffer shared by every connection (each read is handled
+            // synchronously in the callback, before the next); onData copies what it keeps.
+            this.socket = net.connect({
+                host,
+                port,
+                onread: {
+                    buffer: sharedReadBuffer,
+                    callback: (n: number, buf: Uint8Array) => {
+                        this.onData(Buffer.from(buf.buffer, buf.byteOffset, n), true);
+                        return true;
+                    },
+                },
+            });
+        }
         this.socket.setNoDelay(true);
-        this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
         this.socket.on("error", (err: NodeJS.ErrnoException) => this.fail(err.code ?? "ESOCKET"));
         this.socket.on("close", () => this.onClose());
     }
@@ -196,7 +211,7 @@ class Connection {
         }
     }
 
-    private onData(chunk: Buffer): void {
+    private onData(chunk: Buffer, borrowed = false): void {
         if (!this.exchange) {
             // Bytes nobody asked for: the connection is out of step, drop it.
             this.destroy();
@@ -210,7 +225,7 @@ class Connection {
                 const end = buf.indexOf(CRLF2);
                 if (end < 0) {
                     if (buf.length > 64 * 1024) return this.finish({ kind: "error", code: "HPE_HEADER_OVERFLOW" });
-                    this.buffer = buf;
+                    this.buffer = borrowed && buf.buffer === chunk.buffer ? Buffer.from(buf) : buf;
                     return;
                 }
                 const head = parseHeadBytes(buf, end);
@@ -266,7 +281,7 @@ class Connection {
             }
             const eol = buf.indexOf(CRLF);
             if (eol < 0) {
-                this.buffer = buf;
+                this.buffer = Buffer.from(buf);
                 return undefined;
             }
             const line = buf.toString("latin1", 0, eol);
