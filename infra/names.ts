@@ -97,6 +97,10 @@ export const platformPublicPorts = {
 export const model = {
     name: "GourmetGramFood11Model",
     aliases: ["development", "staging", "canary", "production"] as const,
+    /** The file the app loads (torch.load); training stores it at the top of each model version. */
+    file: "food11.pth",
+    /** Model-version tag holding the sha256 of that file, checked by the build step. */
+    sha256Tag: "model_sha256",
 } as const;
 export type ModelAlias = (typeof model.aliases)[number];
 

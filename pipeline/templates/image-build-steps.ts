@@ -24,16 +24,16 @@ export function workspaceClaim(): WorkflowVolumeClaim {
 
 /**
  * Copies the app source (checked out by Argo's git artifact), downloads the model version's
- * weights from MLflow as food11.pth and writes versions.txt. `models:/<name>/<version>` is
- * resolved by the MLflow client itself, so the download is right for whichever artifact
- * layout the pinned MLflow uses (run artifacts or MLflow 3 logged models).
+ * food11.pth from MLflow, checks it against the sha256 training recorded on the version, and
+ * writes versions.txt. `models:/<name>/<version>/<file>` is resolved by the MLflow client, so
+ * only the file the app loads is fetched, wherever the pinned MLflow keeps it.
  */
 const prepareContextScript = `
-import os, pathlib, re, shutil, sys, tempfile
-import yaml
+import hashlib, os, pathlib, re, shutil, sys, tempfile
+from mlflow import MlflowClient
 from mlflow.artifacts import download_artifacts
 
-version = os.environ["MODEL_VERSION"]
+name, version, file_name = os.environ["MODEL_NAME"], os.environ["MODEL_VERSION"], os.environ["MODEL_FILE"]
 if not re.fullmatch(r"[0-9]+", version):
     sys.exit(f"MODEL_VERSION must be a registered model version number, got {version!r}")
 context = pathlib.Path(os.environ["CONTEXT_DIR"])
@@ -41,21 +41,19 @@ if context.exists():
     shutil.rmtree(context)
 shutil.copytree(os.environ["SOURCE_DIR"], context, ignore=shutil.ignore_patterns(".git"))
 
+expected = MlflowClient().get_model_version(name, version).tags.get(os.environ["MODEL_SHA256_TAG"])
+if not expected:
+    sys.exit(f"{name} version {version} has no {os.environ['MODEL_SHA256_TAG']} tag; it was not registered by the training image")
+uri = f"models:/{name}/{version}/{file_name}"
 with tempfile.TemporaryDirectory() as tmp:
-    uri = f"models:/{os.environ['MODEL_NAME']}/{version}"
     local = pathlib.Path(download_artifacts(artifact_uri=uri, dst_path=tmp))
-    spec = yaml.safe_load((local / "MLmodel").read_text())
-    flavor = (spec.get("flavors") or {}).get("pytorch")
-    if not flavor:
-        sys.exit(f"{uri} has no pytorch flavor; flavors: {sorted((spec.get('flavors') or {}).keys())}")
-    weights = local / flavor.get("model_data", "data") / "model.pth"
-    if not weights.is_file():
-        found = sorted(str(p.relative_to(local)) for p in local.rglob("*") if p.is_file())
-        sys.exit(f"{uri}: expected {weights.relative_to(local)}, found {found}")
-    shutil.copyfile(weights, context / "food11.pth")
+    digest = hashlib.sha256(local.read_bytes()).hexdigest()
+    if digest != expected:
+        sys.exit(f"{uri}: sha256 {digest} does not match the registered {expected}")
+    shutil.copyfile(local, context / file_name)
 
 (context / "versions.txt").write_text(version + "\\n")
-print(f"build context ready: {uri} -> {context / 'food11.pth'}")
+print(f"build context ready: {uri} (sha256 {digest}) -> {context / file_name}")
 `;
 
 export function prepareContextTemplate(settings: PipelineSettings): Template {
@@ -81,6 +79,8 @@ export function prepareContextTemplate(settings: PipelineSettings): Template {
             env: [
                 { name: gateImageEnv.mlflowTrackingUri, value: mlflow.url },
                 { name: "MODEL_NAME", value: model.name },
+                { name: "MODEL_FILE", value: model.file },
+                { name: "MODEL_SHA256_TAG", value: model.sha256Tag },
                 { name: "MODEL_VERSION", value: param.input("model-version") },
                 { name: "SOURCE_DIR", value: sourceDir },
                 { name: "CONTEXT_DIR", value: contextDir },

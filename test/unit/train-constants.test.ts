@@ -25,6 +25,11 @@ describe("gourmetgram_train.constants agrees with infra/names.ts", () => {
 
     it("registers the same model name", () => expect(c.MODEL_NAME).toBe(model.name));
 
+    it("stores the model under the file name the build step downloads, with its sha256 tag", () => {
+        expect(c.MODEL_FILE_NAME).toBe(model.file);
+        expect(c.MODEL_SHA256_TAG).toBe(model.sha256Tag);
+    });
+
     it("uses the first alias of the promotion chain", () => {
         expect(model.aliases).toContain(c.DEVELOPMENT_ALIAS);
         expect(c.DEVELOPMENT_ALIAS).toBe(model.aliases[0]);

@@ -40,6 +40,9 @@ INPUT_SIZE = 224
 MODEL_FILE_NAME = "food11.pth"
 """File name the app loads with torch.load(weights_only=False); also its name inside a model version."""
 
+MODEL_SHA256_TAG = "model_sha256"
+"""Model-version tag with the sha256 of MODEL_FILE_NAME; the image build step checks the download against it."""
+
 LOGGED_MODEL_NAME = "model"
 """Name of the MLflow LoggedModel each run logs."""
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gourmetgram_train import tracking
-from gourmetgram_train.constants import MODEL_FILE_NAME
+from gourmetgram_train.constants import MODEL_FILE_NAME, MODEL_SHA256_TAG
 from gourmetgram_train.evaluation import Evaluation, run_pytest
 from gourmetgram_train.files import sha256_of
 from gourmetgram_train.models import build_model, summarize
@@ -102,7 +102,7 @@ def train(options: Options) -> Outcome:
             version = tracking.register(mlflow, info.model_uri, {
                 "scenario": options.scenario,
                 "seed": str(options.seed),
-                "model_sha256": sha256,
+                MODEL_SHA256_TAG: sha256,
             })
             log.info("registered version %s with alias development", version)
         else:
