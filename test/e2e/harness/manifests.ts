@@ -60,7 +60,8 @@ function objectRef(body: Record<string, unknown>, file: string): ObjectRef {
  */
 export function kubectlObject(ref: ObjectRef): { namespace: string[]; resource: string } {
     const [group, version] = ref.apiVersion.includes("/") ? ref.apiVersion.split("/") : ["", ref.apiVersion];
-    const type = group === "" ? `${ref.kind}.${version}` : `${ref.kind}.${version}.${group}`;
+    // kubectl takes Kind.version.group; a core-group kind is named by its kind alone.
+    const type = group === "" ? ref.kind : `${ref.kind}.${version}.${group}`;
     return { namespace: ref.namespace ? ["--namespace", ref.namespace] : [], resource: `${type}/${ref.name}` };
 }
 
