@@ -6,6 +6,7 @@
 # builds inside a copy of the checksum-verified module so that the module's own
 # go.mod, go.sum and replace directives apply unchanged.
 set -euo pipefail
+# shellcheck source=scripts/toolchain/common.sh
 source "$(dirname "$0")/common.sh"
 
 version=$ARGO_WORKFLOWS_VERSION

@@ -3,6 +3,7 @@
 # Upstream's go.mod replaces its sibling modules with ../ paths; the wrapper module
 # resolves them to the published modules of the same release instead.
 set -euo pipefail
+# shellcheck source=scripts/toolchain/common.sh
 source "$(dirname "$0")/common.sh"
 
 version=$ETCD_VERSION

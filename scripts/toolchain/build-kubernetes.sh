@@ -4,6 +4,7 @@
 # dependent module cannot see, so a wrapper module maps each one to the published
 # staging module of the same release (v1.X.Y -> v0.X.Y).
 set -euo pipefail
+# shellcheck source=scripts/toolchain/common.sh
 source "$(dirname "$0")/common.sh"
 
 version=$KUBERNETES_VERSION

@@ -4,6 +4,7 @@
 # versions. `build.sh kubernetes` builds one; no argument builds all.
 set -euo pipefail
 here=$(dirname "$0")
+# shellcheck source=scripts/toolchain/common.sh
 source "$here/common.sh"
 
 steps=("$@")

@@ -4,6 +4,7 @@
 # would be built from. Exits 1 naming each one it refuses. Not run by setup: the leg is
 # not built until all of these are served (see docs/e2e.md).
 set -euo pipefail
+# shellcheck source=scripts/toolchain/common.sh
 source "$(dirname "$0")/common.sh"
 
 npm_version() {

@@ -1,7 +1,10 @@
+# shellcheck shell=bash
 # Sourced by every builder: repo root, Go settings and the pinned tool versions.
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export REPO_ROOT
+# shellcheck source=scripts/toolchain/lib.sh
 source "$REPO_ROOT/scripts/toolchain/lib.sh"
+# shellcheck source=scripts/toolchain/versions.sh
 source "$REPO_ROOT/scripts/toolchain/versions.sh"
 
 export PATH="/usr/local/go/bin:$PATH"

@@ -3,6 +3,7 @@
 # modules: Argo Workflows' full CRDs (complete OpenAPI schemas, so the API server
 # validates every WorkflowTemplate field) and Argo CD's.
 set -euo pipefail
+# shellcheck source=scripts/toolchain/common.sh
 source "$(dirname "$0")/common.sh"
 
 copy_crds() { # NAME VERSION MODULE SUBDIR GLOB
@@ -21,7 +22,7 @@ copy_crds() { # NAME VERSION MODULE SUBDIR GLOB
     (cd "$src/$subdir" && cp $glob "$dir/crds/")
     chmod -R u+w "$dir"
     mark_built "$name" "$version" $((SECONDS - start))
-    log "$name $version: $(ls "$dir/crds" | wc -l) CRDs"
+    log "$name $version: $(find "$dir/crds" -name "*.yaml" | wc -l) CRDs"
 }
 
 copy_crds argo-workflows-crds "$ARGO_WORKFLOWS_VERSION" github.com/argoproj/argo-workflows/v3 \

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the toolchain builders. Sourced, not run.
 #
 # Every tool is built from the Go module proxy into .cache/toolchain/<tool>-<version>/bin

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Toolchain versions. Kubernetes and Argo follow infra/versions.ts (the K3s release the
 # lab installs and the Argo releases it deploys); read from there so they cannot drift.
 _versions_ts="$REPO_ROOT/infra/versions.ts"
