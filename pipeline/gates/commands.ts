@@ -34,7 +34,7 @@ export const commands: Record<string, Command> = {
         run: resourcesCommand,
     },
     promote: { synopsis: `promote --from ENV --to ENV --version V ${connections}`, run: promoteCommand },
-    revert: { synopsis: `revert --env ENV --reason TEXT ${connections}`, run: revertCommand },
+    revert: { synopsis: `revert --env ENV --reason TEXT [--failed-version V] ${connections}`, run: revertCommand },
     "mark-good": { synopsis: `mark-good --env ENV --version V ${connections}`, run: markGoodCommand },
 };
 

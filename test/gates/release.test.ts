@@ -208,6 +208,17 @@ describe("revert", () => {
         expect((await versionTags("1"))["reverted-from-staging"]).toBeUndefined();
     });
 
+    it("records the reason on the version the caller names, even if the alias never moved to it", async () => {
+        await registry.push(repository, "staging-1.0.1");
+        expect((await doMarkGood("staging", "1")).result.verdict).toBe("pass");
+        await setAlias("staging", "1");
+        const o = parseRevertArgs(["--env", "staging", "--reason", "load gate failed", "--failed-version", "3", ...conn()], {});
+        const r = await runRelease("revert", o.conn, {}, (ctx) => revert(o, ctx), kubeClient);
+        expect(r.result.reason).toBe("staging reverted to last-good version 1 (replacing v3)");
+        expect((await versionTags("3"))["reverted-from-staging"]).toBe("load gate failed");
+        expect(() => parseRevertArgs(["--env", "staging", "--reason", "x", "--failed-version", "v3"], {})).toThrow(/--failed-version must be a positive integer/);
+    });
+
     it("refuses without a last-good record instead of guessing from version numbers", async () => {
         await setAlias("staging", "3");
         const r = await doRevert("staging", "load gate failed");

@@ -37,9 +37,9 @@ export function environmentFlag(name: string, raw: string | undefined): Environm
 }
 
 /** MLflow model versions are positive integers. */
-export function versionFlag(raw: string | undefined): string {
-    if (raw === undefined || raw === "") throw new UsageError("--version is required (an MLflow model version number, e.g. 7)");
-    if (!/^[1-9]\d{0,9}$/.test(raw.trim())) throw new UsageError(`--version must be a positive integer MLflow model version, got "${raw}"`);
+export function versionFlag(raw: string | undefined, name = "version"): string {
+    if (raw === undefined || raw === "") throw new UsageError(`--${name} is required (an MLflow model version number, e.g. 7)`);
+    if (!/^[1-9]\d{0,9}$/.test(raw.trim())) throw new UsageError(`--${name} must be a positive integer MLflow model version, got "${raw}"`);
     return raw.trim();
 }
 

@@ -11,11 +11,11 @@ import { appApplicationName, appImageTag, environments, Environment } from "../.
 import { parseFlags, requireFlag } from "../args";
 import { setApplicationImageTag } from "./argocd";
 import { ensureRetagged } from "./image";
-import { connectionFlags, environmentFlag, lastGoodTag, parseConnections, Connections } from "./options";
+import { connectionFlags, environmentFlag, lastGoodTag, parseConnections, versionFlag, Connections } from "./options";
 import { ReleaseContext, runRelease } from "./run";
 import { ReleaseRefused } from "./steps";
 
-export const revertFlags = ["env", "reason", ...connectionFlags] as const;
+export const revertFlags = ["env", "reason", "failed-version", ...connectionFlags] as const;
 
 /** MLflow caps tag values at 5000 characters; a longer reason is cut, and the report says so. */
 export const maxReasonLength = 5000;
@@ -23,6 +23,8 @@ export const maxReasonLength = 5000;
 export interface RevertOptions {
     env: Environment;
     reason: string;
+    /** The version being reverted, when the caller knows it; otherwise the one alias <env> names. */
+    failedVersion?: string;
     conn: Connections;
 }
 
@@ -31,7 +33,8 @@ export function parseRevertArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     const environment = environmentFlag("env", flags.get("env"));
     let reason = requireFlag(flags, "reason", "why the environment is being reverted; recorded on the replaced version").trim();
     if (reason.length > maxReasonLength) reason = `${reason.slice(0, maxReasonLength - 3)}...`;
-    return { env: environment, reason, conn: parseConnections(flags, env) };
+    const failed = flags.get("failed-version");
+    return { env: environment, reason, failedVersion: failed === undefined ? undefined : versionFlag(failed, "failed-version"), conn: parseConnections(flags, env) };
 }
 
 export async function revert(o: RevertOptions, ctx: ReleaseContext): Promise<string> {
@@ -46,11 +49,12 @@ export async function revert(o: RevertOptions, ctx: ReleaseContext): Promise<str
     log.checked("last-good", `${key} = ${good}`);
 
     const current = model.aliases[o.env];
-    if (current && current !== good) {
-        await mlflow.setVersionTag(conn.modelName, current, `reverted-from-${o.env}`, o.reason);
-        log.changed("record", `v${current} tagged reverted-from-${o.env}: ${o.reason}`);
+    const replaced = o.failedVersion ?? current;
+    if (replaced && replaced !== good) {
+        await mlflow.setVersionTag(conn.modelName, replaced, `reverted-from-${o.env}`, o.reason);
+        log.changed("record", `v${replaced} tagged reverted-from-${o.env}: ${o.reason}`);
     } else {
-        log.already("record", current ? `alias ${o.env} already on last-good v${good}` : `alias ${o.env} is not set`);
+        log.already("record", replaced ? `v${replaced} is the last-good version itself; nothing to record` : `alias ${o.env} is not set`);
     }
 
     const tag = appImageTag(o.env, good);
@@ -81,7 +85,7 @@ export async function revert(o: RevertOptions, ctx: ReleaseContext): Promise<str
         await mlflow.setAlias(conn.modelName, o.env, good);
         log.changed("alias", `${o.env}: v${current ?? "none"} -> v${good}`);
     }
-    return `${o.env} reverted to last-good version ${good}${current && current !== good ? ` (replacing v${current})` : ""}`;
+    return `${o.env} reverted to last-good version ${good}${replaced && replaced !== good ? ` (replacing v${replaced})` : ""}`;
 }
 
 export async function revertCommand(argv: readonly string[]) {
