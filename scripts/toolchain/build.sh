@@ -8,19 +8,20 @@ here=$(dirname "$0")
 source "$here/common.sh"
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(crds etcd kubernetes argo)
+[ ${#steps[@]} -gt 0 ] || steps=(crds etcd kubernetes argo manifests)
 for step in "${steps[@]}"; do
     case "$step" in
         crds) bash "$here/fetch-crds.sh" ;;
         etcd) bash "$here/build-etcd.sh" ;;
         kubernetes) bash "$here/build-kubernetes.sh" ;;
         argo) bash "$here/build-argo.sh" ;;
-        *) log "unknown step '$step' (allowed: crds etcd kubernetes argo)"; exit 2 ;;
+        manifests) bash "$here/fetch-manifests.sh" ;;
+        *) log "unknown step '$step' (allowed: crds etcd kubernetes argo manifests)"; exit 2 ;;
     esac
 done
 
 root=$(toolchain_root)
-mkdir -p "$root/bin" "$root/crds"
+mkdir -p "$root/bin" "$root/crds" "$root/manifests"
 link() { # TARGET LINK, only when the target was built
     if [ -e "$1" ]; then ln -sfn "$1" "$2"; fi
 }
@@ -30,6 +31,8 @@ link "$(tool_dir kubernetes "$KUBERNETES_VERSION")/bin/kubectl" "$root/bin/kubec
 link "$(tool_dir argo "$ARGO_WORKFLOWS_VERSION")/bin/argo" "$root/bin/argo"
 link "$(tool_dir argo-workflows-crds "$ARGO_WORKFLOWS_VERSION")/crds" "$root/crds/argo-workflows"
 link "$(tool_dir argo-cd-crds "$ARGO_CD_VERSION")/crds" "$root/crds/argo-cd"
+link "$(tool_dir argo-workflows-manifests "$ARGO_WORKFLOWS_VERSION")/install.yaml" "$root/manifests/argo-workflows-install.yaml"
+link "$(tool_dir argo-cd-manifests "$ARGO_CD_VERSION")/install.yaml" "$root/manifests/argo-cd-install.yaml"
 
 # What the e2e suite checks the links against.
 cat > "$root/versions.json" <<JSON

@@ -115,8 +115,9 @@ function mockState(type: string, inputs: Record<string, any>): Record<string, an
 }
 
 /**
- * The install manifests default to upstream URLs, which a test cannot download: unless a stack
- * names its own, the run uses the trimmed offline copies in test/unit/platform/fixtures.
+ * The install manifests are upstream URLs by default and toolchain-built files on the e2e
+ * stack; neither is there for a unit test, so every run uses the trimmed offline copies in
+ * test/unit/platform/fixtures. This is the only setting of a stack file the harness replaces.
  */
 const offlineManifests: Record<string, string> = {
     "gourmetgram:argoWorkflowsManifest": path.join(repoRoot, "test", "unit", "platform", "fixtures", "argo-workflows-install.yaml"),
@@ -128,7 +129,7 @@ export async function runProgram(stackFile: string, overrides: Record<string, st
     const restore = prepareMachine();
     try {
         const resources: RegisteredResource[] = [];
-        const config: Record<string, string | undefined> = { ...offlineManifests, ...stackConfig(stackFile), ...overrides };
+        const config: Record<string, string | undefined> = { ...stackConfig(stackFile), ...offlineManifests, ...overrides };
         pulumi.runtime.setAllConfig(
             Object.fromEntries(Object.entries(config).filter((entry): entry is [string, string] => entry[1] !== undefined)),
         );
