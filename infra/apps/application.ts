@@ -1,9 +1,7 @@
-import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
-import type { Namespace } from "kubernetes-models/v1";
 import { appApplicationName, appImageTag, appName, environmentPorts, Environment, namespaces, PROJECT, registry } from "../names";
+import { type IApplication, type INamespace, manifest } from "../platform/common/manifest";
 import type { ContainerResources } from "../platform/common/resources";
 import { namespaceManifest } from "../platform/common/namespace";
-import { validated } from "../platform/common/to-pulumi";
 
 /** The chart's place in this repository. */
 export const appChartPath = "infra/apps/chart";
@@ -30,46 +28,44 @@ export interface AppEnvironmentArgs {
     resources: ContainerResources;
 }
 
-export function environmentNamespace(env: Environment): Namespace {
+export function environmentNamespace(env: Environment): INamespace {
     return namespaceManifest(namespaces[env], { "gourmetgram.io/environment": env });
 }
 
 /** The Argo CD Application that keeps one environment in sync with the chart. */
-export function appApplication(args: AppEnvironmentArgs): Application {
+export function appApplication(args: AppEnvironmentArgs): IApplication {
     const env = args.environment;
-    return validated(
-        new Application({
-            metadata: {
-                name: appApplicationName(env),
-                namespace: namespaces.argocd,
-                labels: { "app.kubernetes.io/part-of": PROJECT, "gourmetgram.io/environment": env },
-            },
-            spec: {
-                project: "default",
-                source: {
-                    repoURL: args.source.repoUrl,
-                    targetRevision: args.source.revision,
-                    path: appChartPath,
-                    helm: {
-                        releaseName: appApplicationName(env),
-                        parameters: [{ name: imageTagParameter, value: appImageTag(env, initialModelVersion) }],
-                        valuesObject: {
-                            environment: env,
-                            image: { repository: `${registry.host}/${appName}` },
-                            publicPort: environmentPorts[env],
-                            resources: {
-                                limits: { ...args.resources.limits },
-                                requests: { ...args.resources.requests },
-                            },
+    return manifest.Application({
+        metadata: {
+            name: appApplicationName(env),
+            namespace: namespaces.argocd,
+            labels: { "app.kubernetes.io/part-of": PROJECT, "gourmetgram.io/environment": env },
+        },
+        spec: {
+            project: "default",
+            source: {
+                repoURL: args.source.repoUrl,
+                targetRevision: args.source.revision,
+                path: appChartPath,
+                helm: {
+                    releaseName: appApplicationName(env),
+                    parameters: [{ name: imageTagParameter, value: appImageTag(env, initialModelVersion) }],
+                    valuesObject: {
+                        environment: env,
+                        image: { repository: `${registry.host}/${appName}` },
+                        publicPort: environmentPorts[env],
+                        resources: {
+                            limits: { ...args.resources.limits },
+                            requests: { ...args.resources.requests },
                         },
                     },
                 },
-                destination: { server: "https://kubernetes.default.svc", namespace: namespaces[env] },
-                syncPolicy: {
-                    automated: { prune: true, selfHeal: true },
-                    retry: { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "3m" } },
-                },
             },
-        }),
-    );
+            destination: { server: "https://kubernetes.default.svc", namespace: namespaces[env] },
+            syncPolicy: {
+                automated: { prune: true, selfHeal: true },
+                retry: { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "3m" } },
+            },
+        },
+    });
 }

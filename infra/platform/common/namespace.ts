@@ -1,7 +1,6 @@
-import { Namespace } from "kubernetes-models/v1";
 import { PROJECT } from "../../names";
-import { validated } from "./to-pulumi";
+import { type INamespace, manifest } from "./manifest";
 
-export function namespaceManifest(name: string, labels: Record<string, string> = {}): Namespace {
-    return validated(new Namespace({ metadata: { name, labels: { "app.kubernetes.io/part-of": PROJECT, ...labels } } }));
+export function namespaceManifest(name: string, labels: Record<string, string> = {}): INamespace {
+    return manifest.Namespace({ metadata: { name, labels: { "app.kubernetes.io/part-of": PROJECT, ...labels } } });
 }

@@ -1,6 +1,5 @@
-import { Secret } from "kubernetes-models/v1";
 import { componentLabels } from "../common/labels";
-import { validated } from "../common/to-pulumi";
+import { type ISecret, manifest } from "../common/manifest";
 
 export interface CredentialsSecretArgs {
     name: string;
@@ -12,11 +11,9 @@ export interface CredentialsSecretArgs {
  * The typed shell of a credentials Secret: name, namespace, labels, type. Its values are
  * added by the component as Pulumi secrets (`stringData`), so the builder never sees them.
  */
-export function credentialsSecretManifest(args: CredentialsSecretArgs): Secret {
-    return validated(
-        new Secret({
-            metadata: { name: args.name, namespace: args.namespace, labels: componentLabels(args.component) },
-            type: "Opaque",
-        }),
-    );
+export function credentialsSecretManifest(args: CredentialsSecretArgs): ISecret {
+    return manifest.Secret({
+        metadata: { name: args.name, namespace: args.namespace, labels: componentLabels(args.component) },
+        type: "Opaque",
+    });
 }

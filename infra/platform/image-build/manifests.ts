@@ -1,9 +1,7 @@
-import { Job } from "kubernetes-models/batch/v1";
-import { ConfigMap } from "kubernetes-models/v1";
 import { platformImages } from "../../versions";
 import { componentLabels } from "../common/labels";
+import { type IConfigMap, type IJob, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
-import { validated } from "../common/to-pulumi";
 
 /** An image repository name as the distribution spec allows it (lowercase path components). */
 const repositoryPattern = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -50,49 +48,45 @@ export function imageReference(registryHost: string, repository: string, tag: st
  * Both names carry the content tag: a changed source is a new Job, an unchanged one is
  * no change at all.
  */
-export function imageBuildManifests(args: ImageBuildManifestArgs): { context: ConfigMap; job: Job } {
+export function imageBuildManifests(args: ImageBuildManifestArgs): { context: IConfigMap; job: IJob } {
     checkRepositoryName(args.repository);
     const labels = { ...componentLabels("image-build"), "gourmetgram.io/image": args.repository.replace(/\//g, ".") };
     const contextName = objectName("build-context", args.repository, args.tag);
-    const context = validated(
-        new ConfigMap({
-            metadata: { name: contextName, namespace: args.namespace, labels },
-            immutable: true,
-            binaryData: { [contextFile]: args.archiveBase64 },
-        }),
-    );
-    const job = validated(
-        new Job({
-            metadata: { name: objectName("build", args.repository, args.tag), namespace: args.namespace, labels },
-            spec: {
-                backoffLimit: 2,
-                activeDeadlineSeconds: 3600,
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        restartPolicy: "Never",
-                        containers: [
-                            {
-                                name: "kaniko",
-                                image: platformImages.kanikoExecutor,
-                                args: [
-                                    `--context=tar://${contextMount}/${contextFile}`,
-                                    `--dockerfile=${args.dockerfile}`,
-                                    `--destination=${imageReference(args.registryHost, args.repository, args.tag)}`,
-                                    // The in-cluster registry speaks plain HTTP on the cluster network.
-                                    "--insecure",
-                                    "--snapshot-mode=redo",
-                                    "--cache=false",
-                                ],
-                                volumeMounts: [{ name: "context", mountPath: contextMount, readOnly: true }],
-                                resources: toResourceRequirements(args.resources ?? platformResources.imageBuild),
-                            },
-                        ],
-                        volumes: [{ name: "context", configMap: { name: contextName } }],
-                    },
+    const context = manifest.ConfigMap({
+        metadata: { name: contextName, namespace: args.namespace, labels },
+        immutable: true,
+        binaryData: { [contextFile]: args.archiveBase64 },
+    });
+    const job = manifest.Job({
+        metadata: { name: objectName("build", args.repository, args.tag), namespace: args.namespace, labels },
+        spec: {
+            backoffLimit: 2,
+            activeDeadlineSeconds: 3600,
+            template: {
+                metadata: { labels },
+                spec: {
+                    restartPolicy: "Never",
+                    containers: [
+                        {
+                            name: "kaniko",
+                            image: platformImages.kanikoExecutor,
+                            args: [
+                                `--context=tar://${contextMount}/${contextFile}`,
+                                `--dockerfile=${args.dockerfile}`,
+                                `--destination=${imageReference(args.registryHost, args.repository, args.tag)}`,
+                                // The in-cluster registry speaks plain HTTP on the cluster network.
+                                "--insecure",
+                                "--snapshot-mode=redo",
+                                "--cache=false",
+                            ],
+                            volumeMounts: [{ name: "context", mountPath: contextMount, readOnly: true }],
+                            resources: toResourceRequirements(args.resources ?? platformResources.imageBuild),
+                        },
+                    ],
+                    volumes: [{ name: "context", configMap: { name: contextName } }],
                 },
             },
-        }),
-    );
+        },
+    });
     return { context, job };
 }

@@ -1,11 +1,8 @@
-import { Deployment } from "kubernetes-models/apps/v1";
-import { Job } from "kubernetes-models/batch/v1";
-import { PersistentVolumeClaim, Service } from "kubernetes-models/v1";
 import { minio, namespaces, platformPublicPorts } from "../../names";
 import { platformImages } from "../../versions";
 import { componentLabels, selectorLabels, waitForFirstConsumerAnnotations } from "../common/labels";
+import { type IJob, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
-import { validated } from "../common/to-pulumi";
 
 /** Secret with MinIO's root login; MLflow uses the same keys as its S3 credentials. */
 export const minioSecret = {
@@ -31,82 +28,74 @@ export function minioManifests(args: MinioManifestArgs) {
     const labels = componentLabels(name);
     const dataDir = "/data";
 
-    const volumeClaim = validated(
-        new PersistentVolumeClaim({
-            metadata: { name: `${name}-data`, namespace, labels, annotations: { ...waitForFirstConsumerAnnotations } },
-            spec: {
-                accessModes: ["ReadWriteOnce"],
-                storageClassName: args.storageClassName,
-                resources: { requests: { storage: args.storageSize } },
-            },
-        }),
-    );
+    const volumeClaim = manifest.PersistentVolumeClaim({
+        metadata: { name: `${name}-data`, namespace, labels, annotations: { ...waitForFirstConsumerAnnotations } },
+        spec: {
+            accessModes: ["ReadWriteOnce"],
+            storageClassName: args.storageClassName,
+            resources: { requests: { storage: args.storageSize } },
+        },
+    });
 
-    const deployment = validated(
-        new Deployment({
-            metadata: { name, namespace, labels },
-            spec: {
-                replicas: 1,
-                strategy: { type: "Recreate" },
-                selector: { matchLabels: selectorLabels(name) },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        containers: [
-                            {
-                                name,
-                                image: platformImages.minio,
-                                args: ["server", dataDir, "--address", `:${minio.apiPort}`, "--console-address", `:${minio.consolePort}`],
-                                ports: [
-                                    { name: "api", containerPort: minio.apiPort },
-                                    { name: "console", containerPort: minio.consolePort },
-                                ],
-                                env: [
-                                    { name: "MINIO_ROOT_USER", valueFrom: fromSecret(minioSecret.userKey) },
-                                    { name: "MINIO_ROOT_PASSWORD", valueFrom: fromSecret(minioSecret.passwordKey) },
-                                ],
-                                volumeMounts: [{ name: "data", mountPath: dataDir }],
-                                readinessProbe: { httpGet: { path: "/minio/health/ready", port: minio.apiPort }, periodSeconds: 5 },
-                                livenessProbe: {
-                                    httpGet: { path: "/minio/health/live", port: minio.apiPort },
-                                    initialDelaySeconds: 10,
-                                    periodSeconds: 20,
-                                },
-                                resources: toResourceRequirements(args.resources ?? platformResources.minio),
+    const deployment = manifest.Deployment({
+        metadata: { name, namespace, labels },
+        spec: {
+            replicas: 1,
+            strategy: { type: "Recreate" },
+            selector: { matchLabels: selectorLabels(name) },
+            template: {
+                metadata: { labels },
+                spec: {
+                    containers: [
+                        {
+                            name,
+                            image: platformImages.minio,
+                            args: ["server", dataDir, "--address", `:${minio.apiPort}`, "--console-address", `:${minio.consolePort}`],
+                            ports: [
+                                { name: "api", containerPort: minio.apiPort },
+                                { name: "console", containerPort: minio.consolePort },
+                            ],
+                            env: [
+                                { name: "MINIO_ROOT_USER", valueFrom: fromSecret(minioSecret.userKey) },
+                                { name: "MINIO_ROOT_PASSWORD", valueFrom: fromSecret(minioSecret.passwordKey) },
+                            ],
+                            volumeMounts: [{ name: "data", mountPath: dataDir }],
+                            readinessProbe: { httpGet: { path: "/minio/health/ready", port: minio.apiPort }, periodSeconds: 5 },
+                            livenessProbe: {
+                                httpGet: { path: "/minio/health/live", port: minio.apiPort },
+                                initialDelaySeconds: 10,
+                                periodSeconds: 20,
                             },
-                        ],
-                        volumes: [{ name: "data", persistentVolumeClaim: { claimName: `${name}-data` } }],
-                    },
+                            resources: toResourceRequirements(args.resources ?? platformResources.minio),
+                        },
+                    ],
+                    volumes: [{ name: "data", persistentVolumeClaim: { claimName: `${name}-data` } }],
                 },
             },
-        }),
-    );
+        },
+    });
 
-    const service = validated(
-        new Service({
-            metadata: { name, namespace, labels },
-            spec: {
-                type: "ClusterIP",
-                selector: selectorLabels(name),
-                ports: [
-                    { name: "api", port: minio.apiPort, targetPort: minio.apiPort },
-                    { name: "console", port: minio.consolePort, targetPort: minio.consolePort },
-                ],
-            },
-        }),
-    );
+    const service = manifest.Service({
+        metadata: { name, namespace, labels },
+        spec: {
+            type: "ClusterIP",
+            selector: selectorLabels(name),
+            ports: [
+                { name: "api", port: minio.apiPort, targetPort: minio.apiPort },
+                { name: "console", port: minio.consolePort, targetPort: minio.consolePort },
+            ],
+        },
+    });
 
     // Only the console is published; the S3 API stays inside the cluster (MLflow proxies artifacts).
-    const consoleService = validated(
-        new Service({
-            metadata: { name: minioConsoleServiceName, namespace, labels },
-            spec: {
-                type: "LoadBalancer",
-                selector: selectorLabels(name),
-                ports: [{ name: "console", port: platformPublicPorts.minioConsole, targetPort: minio.consolePort }],
-            },
-        }),
-    );
+    const consoleService = manifest.Service({
+        metadata: { name: minioConsoleServiceName, namespace, labels },
+        spec: {
+            type: "LoadBalancer",
+            selector: selectorLabels(name),
+            ports: [{ name: "console", port: platformPublicPorts.minioConsole, targetPort: minio.consolePort }],
+        },
+    });
 
     return { volumeClaim, deployment, service, consoleService };
 }
@@ -115,7 +104,7 @@ export function minioManifests(args: MinioManifestArgs) {
  * A Job that creates the MLflow artifacts bucket. `mc mb --ignore-existing` makes a rerun a
  * no-op; the loop waits (bounded) for MinIO to accept the login before giving up.
  */
-export function createBucketJob(bucket: string, resources: ContainerResources = platformResources.bucketJob): Job {
+export function createBucketJob(bucket: string, resources: ContainerResources = platformResources.bucketJob): IJob {
     const name = `minio-create-bucket-${bucket}`;
     const script = [
         "set -eu",
@@ -126,33 +115,31 @@ export function createBucketJob(bucket: string, resources: ContainerResources = 
         "done",
         `mc mb --ignore-existing "platform/${bucket}"`,
     ].join("\n");
-    return validated(
-        new Job({
-            metadata: { name, namespace: namespaces.platform, labels: componentLabels("minio-create-bucket") },
-            spec: {
-                backoffLimit: 4,
-                activeDeadlineSeconds: 900,
-                template: {
-                    metadata: { labels: componentLabels("minio-create-bucket") },
-                    spec: {
-                        restartPolicy: "OnFailure",
-                        containers: [
-                            {
-                                name: "mc",
-                                image: platformImages.minioClient,
-                                command: ["sh", "-c", script],
-                                env: [
-                                    { name: "MINIO_ROOT_USER", valueFrom: fromSecret(minioSecret.userKey) },
-                                    { name: "MINIO_ROOT_PASSWORD", valueFrom: fromSecret(minioSecret.passwordKey) },
-                                    // mc keeps its alias file here; the image's default home is read-only for some runtimes.
-                                    { name: "MC_CONFIG_DIR", value: "/tmp/mc" },
-                                ],
-                                resources: toResourceRequirements(resources),
-                            },
-                        ],
-                    },
+    return manifest.Job({
+        metadata: { name, namespace: namespaces.platform, labels: componentLabels("minio-create-bucket") },
+        spec: {
+            backoffLimit: 4,
+            activeDeadlineSeconds: 900,
+            template: {
+                metadata: { labels: componentLabels("minio-create-bucket") },
+                spec: {
+                    restartPolicy: "OnFailure",
+                    containers: [
+                        {
+                            name: "mc",
+                            image: platformImages.minioClient,
+                            command: ["sh", "-c", script],
+                            env: [
+                                { name: "MINIO_ROOT_USER", valueFrom: fromSecret(minioSecret.userKey) },
+                                { name: "MINIO_ROOT_PASSWORD", valueFrom: fromSecret(minioSecret.passwordKey) },
+                                // mc keeps its alias file here; the image's default home is read-only for some runtimes.
+                                { name: "MC_CONFIG_DIR", value: "/tmp/mc" },
+                            ],
+                            resources: toResourceRequirements(resources),
+                        },
+                    ],
                 },
             },
-        }),
-    );
+        },
+    });
 }

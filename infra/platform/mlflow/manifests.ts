@@ -1,9 +1,7 @@
-import { Deployment } from "kubernetes-models/apps/v1";
-import { Service } from "kubernetes-models/v1";
 import { minio, mlflow, namespaces, postgres } from "../../names";
 import { componentLabels, selectorLabels } from "../common/labels";
+import { type IDeployment, type IService, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
-import { validated } from "../common/to-pulumi";
 import { minioSecret } from "../minio/manifests";
 import { postgresSecret } from "../postgres/manifests";
 
@@ -66,57 +64,53 @@ export function mlflowMetadata() {
     return { name: mlflow.serviceName, namespace: namespaces.platform, labels: componentLabels(mlflow.serviceName) };
 }
 
-export function mlflowDeployment(args: MlflowManifestArgs): Deployment {
+export function mlflowDeployment(args: MlflowManifestArgs): IDeployment {
     const name = mlflow.serviceName;
     const labels = componentLabels(name);
     const health = { httpGet: { path: "/health", port: mlflow.port } };
     const ref = (secret: string, key: string) => ({ secretKeyRef: { name: secret, key } });
 
-    return validated(
-        new Deployment({
-            metadata: mlflowMetadata(),
-            spec: {
-                replicas: 1,
-                selector: { matchLabels: selectorLabels(name) },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        containers: [
-                            {
-                                name,
-                                image: args.image,
-                                args: mlflowServerArgs(args),
-                                ports: [{ name: "http", containerPort: mlflow.port }],
-                                env: [
-                                    { name: "DB_USER", valueFrom: ref(postgresSecret.name, postgresSecret.usernameKey) },
-                                    { name: "DB_PASSWORD", valueFrom: ref(postgresSecret.name, postgresSecret.passwordKey) },
-                                    { name: "AWS_ACCESS_KEY_ID", valueFrom: ref(minioSecret.name, minioSecret.userKey) },
-                                    { name: "AWS_SECRET_ACCESS_KEY", valueFrom: ref(minioSecret.name, minioSecret.passwordKey) },
-                                    { name: "MLFLOW_S3_ENDPOINT_URL", value: minio.url },
-                                ],
-                                readinessProbe: { ...health, periodSeconds: 5, timeoutSeconds: 3 },
-                                livenessProbe: { ...health, initialDelaySeconds: 60, periodSeconds: 20, timeoutSeconds: 5 },
-                                resources: toResourceRequirements(args.resources ?? platformResources.mlflow),
-                            },
-                        ],
-                    },
+    return manifest.Deployment({
+        metadata: mlflowMetadata(),
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: selectorLabels(name) },
+            template: {
+                metadata: { labels },
+                spec: {
+                    containers: [
+                        {
+                            name,
+                            image: args.image,
+                            args: mlflowServerArgs(args),
+                            ports: [{ name: "http", containerPort: mlflow.port }],
+                            env: [
+                                { name: "DB_USER", valueFrom: ref(postgresSecret.name, postgresSecret.usernameKey) },
+                                { name: "DB_PASSWORD", valueFrom: ref(postgresSecret.name, postgresSecret.passwordKey) },
+                                { name: "AWS_ACCESS_KEY_ID", valueFrom: ref(minioSecret.name, minioSecret.userKey) },
+                                { name: "AWS_SECRET_ACCESS_KEY", valueFrom: ref(minioSecret.name, minioSecret.passwordKey) },
+                                { name: "MLFLOW_S3_ENDPOINT_URL", value: minio.url },
+                            ],
+                            readinessProbe: { ...health, periodSeconds: 5, timeoutSeconds: 3 },
+                            livenessProbe: { ...health, initialDelaySeconds: 60, periodSeconds: 20, timeoutSeconds: 5 },
+                            resources: toResourceRequirements(args.resources ?? platformResources.mlflow),
+                        },
+                    ],
                 },
             },
-        }),
-    );
+        },
+    });
 }
 
 /** One Service for both audiences: pods use its DNS name, browsers its ServiceLB port. */
-export function mlflowService(): Service {
+export function mlflowService(): IService {
     const name = mlflow.serviceName;
-    return validated(
-        new Service({
-            metadata: mlflowMetadata(),
-            spec: {
-                type: "LoadBalancer",
-                selector: selectorLabels(name),
-                ports: [{ name: "http", port: mlflow.port, targetPort: mlflow.port }],
-            },
-        }),
-    );
+    return manifest.Service({
+        metadata: mlflowMetadata(),
+        spec: {
+            type: "LoadBalancer",
+            selector: selectorLabels(name),
+            ports: [{ name: "http", port: mlflow.port, targetPort: mlflow.port }],
+        },
+    });
 }

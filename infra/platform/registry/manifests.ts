@@ -1,10 +1,8 @@
-import { Deployment } from "kubernetes-models/apps/v1";
-import { PersistentVolumeClaim, Service } from "kubernetes-models/v1";
 import { namespaces, registry, registryNodeMirror } from "../../names";
 import { platformImages } from "../../versions";
 import { componentLabels, selectorLabels, waitForFirstConsumerAnnotations } from "../common/labels";
+import { type IDeployment, type IPersistentVolumeClaim, type IService, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
-import { validated } from "../common/to-pulumi";
 
 export interface RegistryManifestArgs {
     /** Size of the volume that holds every pushed image, e.g. "20Gi". */
@@ -15,9 +13,9 @@ export interface RegistryManifestArgs {
 }
 
 export interface RegistryManifests {
-    volumeClaim: PersistentVolumeClaim;
-    deployment: Deployment;
-    service: Service;
+    volumeClaim: IPersistentVolumeClaim;
+    deployment: IDeployment;
+    service: IService;
 }
 
 const dataPath = "/var/lib/registry";
@@ -32,61 +30,55 @@ export function registryManifests(args: RegistryManifestArgs): RegistryManifests
     const labels = componentLabels(name);
     const probe = { httpGet: { path: "/v2/", port: registry.port } };
 
-    const volumeClaim = validated(
-        new PersistentVolumeClaim({
-            metadata: { name: `${name}-data`, namespace, labels, annotations: { ...waitForFirstConsumerAnnotations } },
-            spec: {
-                accessModes: ["ReadWriteOnce"],
-                storageClassName: args.storageClassName,
-                resources: { requests: { storage: args.storageSize } },
-            },
-        }),
-    );
+    const volumeClaim = manifest.PersistentVolumeClaim({
+        metadata: { name: `${name}-data`, namespace, labels, annotations: { ...waitForFirstConsumerAnnotations } },
+        spec: {
+            accessModes: ["ReadWriteOnce"],
+            storageClassName: args.storageClassName,
+            resources: { requests: { storage: args.storageSize } },
+        },
+    });
 
-    const deployment = validated(
-        new Deployment({
-            metadata: { name, namespace, labels },
-            spec: {
-                replicas: 1,
-                // The volume is ReadWriteOnce: the old pod must let go before the new one mounts it.
-                strategy: { type: "Recreate" },
-                selector: { matchLabels: selectorLabels(name) },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        containers: [
-                            {
-                                name,
-                                image: platformImages.registry,
-                                ports: [{ name: "http", containerPort: registry.port }],
-                                env: [
-                                    { name: "REGISTRY_HTTP_ADDR", value: `:${registry.port}` },
-                                    { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: dataPath },
-                                    { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "true" },
-                                ],
-                                volumeMounts: [{ name: "data", mountPath: dataPath }],
-                                readinessProbe: { ...probe, periodSeconds: 5 },
-                                livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 20 },
-                                resources: toResourceRequirements(args.resources ?? platformResources.registry),
-                            },
-                        ],
-                        volumes: [{ name: "data", persistentVolumeClaim: { claimName: `${name}-data` } }],
-                    },
+    const deployment = manifest.Deployment({
+        metadata: { name, namespace, labels },
+        spec: {
+            replicas: 1,
+            // The volume is ReadWriteOnce: the old pod must let go before the new one mounts it.
+            strategy: { type: "Recreate" },
+            selector: { matchLabels: selectorLabels(name) },
+            template: {
+                metadata: { labels },
+                spec: {
+                    containers: [
+                        {
+                            name,
+                            image: platformImages.registry,
+                            ports: [{ name: "http", containerPort: registry.port }],
+                            env: [
+                                { name: "REGISTRY_HTTP_ADDR", value: `:${registry.port}` },
+                                { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: dataPath },
+                                { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "true" },
+                            ],
+                            volumeMounts: [{ name: "data", mountPath: dataPath }],
+                            readinessProbe: { ...probe, periodSeconds: 5 },
+                            livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 20 },
+                            resources: toResourceRequirements(args.resources ?? platformResources.registry),
+                        },
+                    ],
+                    volumes: [{ name: "data", persistentVolumeClaim: { claimName: `${name}-data` } }],
                 },
             },
-        }),
-    );
+        },
+    });
 
-    const service = validated(
-        new Service({
-            metadata: { name, namespace, labels },
-            spec: {
-                type: "NodePort",
-                selector: selectorLabels(name),
-                ports: [{ name: "http", port: registry.port, targetPort: registry.port, nodePort: registryNodeMirror.nodePort }],
-            },
-        }),
-    );
+    const service = manifest.Service({
+        metadata: { name, namespace, labels },
+        spec: {
+            type: "NodePort",
+            selector: selectorLabels(name),
+            ports: [{ name: "http", port: registry.port, targetPort: registry.port, nodePort: registryNodeMirror.nodePort }],
+        },
+    });
 
     return { volumeClaim, deployment, service };
 }

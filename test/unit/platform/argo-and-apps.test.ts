@@ -10,7 +10,8 @@ import { argoCdUiService, argoWorkflowsUiService } from "../../../infra/platform
 import { setContainerFlag } from "../../../infra/platform/argo/transforms";
 import { argoDefaultResources } from "../../../infra/platform/argo";
 import { platformUrls } from "../../../infra/platform/urls";
-import { installMocks, isSecret, ofType, settled, validate } from "./harness";
+import { installMocks, isSecret, ofType, settled } from "./harness";
+import { validate } from "./schema";
 
 const fixtures = path.join(__dirname, "fixtures");
 const workflowsFile = { kind: "file" as const, path: path.join(fixtures, "argo-workflows-install.yaml") };

@@ -1,8 +1,8 @@
-import { validate } from "./harness";
 import { describe, expect, it } from "vitest";
 import { generatePassword, passwordAlphabet } from "../../../infra/platform/credentials/password";
 import { passwordProvider } from "../../../infra/platform/credentials/generated-password";
 import { credentialsSecretManifest } from "../../../infra/platform/credentials/secret";
+import { validate } from "./schema";
 
 describe("generatePassword", () => {
     it("draws the requested number of characters from the alphabet", () => {

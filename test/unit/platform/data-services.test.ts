@@ -6,7 +6,8 @@ import { mlflowVersion } from "../../../infra/versions";
 import { createBucketJob, minioManifests } from "../../../infra/platform/minio/manifests";
 import { clusterAllowedHosts, mlflowDeployment, mlflowServerArgs, mlflowService } from "../../../infra/platform/mlflow/manifests";
 import { postgresManifests } from "../../../infra/platform/postgres/manifests";
-import { containerImages, contentTaggedImage, installMocks, mockPassword, ofType, pinnedImage, plainStrings, secretValues, settled, validate } from "./harness";
+import { containerImages, contentTaggedImage, installMocks, mockPassword, ofType, pinnedImage, plainStrings, secretValues, settled } from "./harness";
+import { validate } from "./schema";
 
 const storage = { storageSize: "5Gi", storageClassName: "local-path" };
 

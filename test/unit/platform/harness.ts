@@ -88,8 +88,3 @@ export function containerImages(inputs: Record<string, any>): string[] {
 /** tag and sha256 digest both present, or a content-hash tag from the in-cluster registry. */
 export const pinnedImage = /^[^\s@]+:[^\s@:/]+@sha256:[0-9a-f]{64}$/;
 export const contentTaggedImage = /^registry\.kube-system\.svc\.cluster\.local:5000\/[a-z0-9./_-]+:src-[0-9a-f]{24}$/;
-
-/** Schema validation of a kubernetes-models object (its base class types are ESM-only, see to-pulumi.ts). */
-export function validate(object: object): void {
-    (object as { validate(): void }).validate();
-}

@@ -9,7 +9,8 @@ import { buildContext, contentTag, maxContextBytes } from "../../../infra/platfo
 import { checkRepositoryName, imageBuildManifests } from "../../../infra/platform/image-build/manifests";
 import { writeTar } from "../../../infra/platform/image-build/tar";
 import { platformImages } from "../../../infra/versions";
-import { installMocks, ofType, pinnedImage, settled, validate } from "./harness";
+import { installMocks, ofType, pinnedImage, settled } from "./harness";
+import { validate } from "./schema";
 
 const dirs: string[] = [];
 function contextDir(files: Record<string, string | Buffer>): string {

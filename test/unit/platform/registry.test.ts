@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { namespaces, registry, registryNodeMirror } from "../../../infra/names";
 import { platformImages } from "../../../infra/versions";
 import { registryManifests } from "../../../infra/platform/registry/manifests";
-import { containerImages, installMocks, ofType, pinnedImage, settled, validate } from "./harness";
+import { containerImages, installMocks, ofType, pinnedImage, settled } from "./harness";
+import { validate } from "./schema";
 
 const args = { storageSize: "20Gi", storageClassName: "local-path" };
 
@@ -49,7 +50,8 @@ describe("registryManifests", () => {
     });
 
     it("rejects a storage size the schema does not accept", () => {
-        expect(() => registryManifests({ ...args, storageSize: "twenty gigs" })).toThrow();
+        // Stack config rejects such a size first (memoryQuantity); the schema is the second line.
+        expect(() => validate(registryManifests({ ...args, storageSize: "twenty gigs" }).volumeClaim)).toThrow(/storage/);
     });
 });
 

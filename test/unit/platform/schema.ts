@@ -1,0 +1,55 @@
+/**
+ * Schema validation of the objects the platform and apps builders emit. The builders return
+ * plain objects typed by kubernetes-models' interfaces (the program loads under CommonJS,
+ * where those ESM-only packages cannot be required); here, under vitest's ESM resolution,
+ * each object is handed to its model class and validated against the Kubernetes schema.
+ */
+import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { Job } from "kubernetes-models/batch/v1/Job";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
+
+/**
+ * What the tests need of a model class. The classes' shared base type (@kubernetes-models/base)
+ * is declared for ESM only, so the CommonJS type checker sees `validate` through this shape.
+ */
+interface ModelClass {
+    readonly apiVersion: string;
+    readonly kind: string;
+    new (data: object): { validate(): void };
+}
+
+/** Every kind the builders emit. A builder of a new kind must add its model here. */
+const modelClasses = [Namespace, ConfigMap, Secret, Service, PersistentVolumeClaim, Deployment, Job, Application] as unknown as ModelClass[];
+
+const models = new Map(modelClasses.map((model) => [`${model.apiVersion}/${model.kind}`, model]));
+
+export interface KubernetesObject {
+    apiVersion?: string;
+    kind?: string;
+    metadata?: { name?: string };
+}
+
+/** The model class for an object's apiVersion and kind; throws for a kind the table lacks. */
+export function modelFor(object: KubernetesObject): ModelClass {
+    const model = models.get(`${object.apiVersion}/${object.kind}`);
+    if (!model) {
+        throw new Error(
+            `no schema for apiVersion ${object.apiVersion} kind ${object.kind}; known: ${[...models.keys()].join(", ")}`,
+        );
+    }
+    return model;
+}
+
+/**
+ * Validates one object against the schema of its own apiVersion and kind (an object missing
+ * either has no schema and fails), throwing with the schema path of the first error.
+ */
+export function validate(object: KubernetesObject): void {
+    const Model = modelFor(object);
+    new Model(object).validate();
+}
