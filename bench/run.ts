@@ -49,21 +49,34 @@ function table(headers: string[], rows: string[][]): string {
 
 async function throughput(base: string) {
     const out: Record<number, Record<string, number>> = {};
+    const cpu: Record<number, Record<string, number>> = {};
     for (const concurrency of [10, 50]) {
         const load: Load = { url: `${base}/fast`, concurrency, requests: 30_000, wrkSeconds: 3 };
         const samples: Record<string, number[]> = {};
+        const cpuSamples: Record<string, number[]> = {};
         for (let r = 0; r < rounds; r++) {
             for (const run of tools) {
                 const res = await run(load);
                 if (res.rps !== null) (samples[res.tool] ??= []).push(res.rps);
+                if (res.cpuUsPerRequest != null) (cpuSamples[res.tool] ??= []).push(res.cpuUsPerRequest);
             }
         }
         out[concurrency] = Object.fromEntries(Object.entries(samples).map(([t, xs]) => [t, median(xs)]));
+        cpu[concurrency] = Object.fromEntries(Object.entries(cpuSamples).map(([t, xs]) => [t, median(xs)]));
     }
     const toolsSeen = Object.keys(out[10]);
-    const rows = toolsSeen.map((t) => [t, fmt(out[10][t], 0), fmt(out[50][t], 0), fmt(out[10][t] / out[10].wrk, 2), fmt(out[50][t] / out[50].wrk, 2)]);
+    const rows = toolsSeen.map((t) => [
+        t,
+        fmt(out[10][t], 0),
+        fmt(out[50][t], 0),
+        fmt(out[10][t] / out[10].wrk, 2),
+        fmt(out[50][t] / out[50].wrk, 2),
+        fmt(cpu[10][t], 0),
+        fmt(cpu[50][t], 0),
+    ]);
     console.log(`\n1. Throughput on /fast (median of ${rounds} interleaved rounds; wrk -t1, others single-threaded)`);
-    console.log(table(["tool", "req/s c=10", "req/s c=50", "vs wrk c=10", "vs wrk c=50"], rows));
+    console.log("   client CPU = the tool's own user+system CPU per request; steadier than req/s on a shared machine");
+    console.log(table(["tool", "req/s c=10", "req/s c=50", "vs wrk c=10", "vs wrk c=50", "client CPU us/req c=10", "c=50"], rows));
     return out;
 }
 

@@ -17,6 +17,8 @@ export interface ToolResult {
     p95Ms: number | null;
     /** What the tool says happened, in its own categories. */
     outcomes: string;
+    /** The tool's own CPU time (user + system) per attempt, in microseconds. */
+    cpuUsPerRequest?: number | null;
     hung?: boolean;
 }
 
@@ -27,9 +29,18 @@ interface Exec {
     timedOut: boolean;
 }
 
-function exec(cmd: string, args: string[], timeoutMs: number): Promise<Exec> {
+const timeBinary = "/usr/bin/time";
+
+/** CPU seconds the command used, from the `time` wrapper's last stderr line. */
+function cpuSeconds(stderr: string): number | null {
+    const m = /BENCH_CPU ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+    return m ? Number(m[1]) + Number(m[2]) : null;
+}
+
+function exec(cmd: string, args: string[], timeoutMs: number, measureCpu = false): Promise<Exec> {
     return new Promise((resolve) => {
-        const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+        const [file, argv] = measureCpu && fs.existsSync(timeBinary) ? [timeBinary, ["-f", "BENCH_CPU %U %S", cmd, ...args]] : [cmd, args];
+        const child = spawn(file, argv, { stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d) => (stdout += d));
@@ -45,6 +56,8 @@ function exec(cmd: string, args: string[], timeoutMs: number): Promise<Exec> {
         });
     });
 }
+
+const perRequest = (cpuS: number | null, n: number) => (cpuS === null || n <= 0 ? null : Math.round((cpuS * 1e6) / n));
 
 const hung = (tool: string): ToolResult => ({ tool, counted: null, rps: null, p95Ms: null, outcomes: "did not finish (killed)", hung: true });
 
@@ -72,6 +85,7 @@ export async function runGate(l: Load): Promise<ToolResult> {
     );
     if (r.timedOut || !fs.existsSync(report)) return hung("gate load");
     const m = JSON.parse(fs.readFileSync(report, "utf8")).metrics;
+    const cpuUsPerRequest = m.attempts > 0 ? Math.round((m.generatorCpuS * 1e6) / m.attempts) : null;
     fs.rmSync(dir, { recursive: true, force: true });
     const o = m.outcomes;
     const parts = [`2xx ${o.success}`];
@@ -81,14 +95,14 @@ export async function runGate(l: Load): Promise<ToolResult> {
     if (o.timeout) parts.push(`timeout ${o.timeout}`);
     for (const [c, n] of Object.entries(o.transportByCode)) parts.push(`${c} ${n}`);
     if (m.notAttempted) parts.push(`not attempted ${m.notAttempted} (refusal backoff)`);
-    return { tool: "gate load", counted: m.attempts, rps: m.requestsPerSecond, p95Ms: m.latencyMs?.p95 ?? null, outcomes: parts.join(", ") };
+    return { tool: "gate load", counted: m.attempts, rps: m.requestsPerSecond, p95Ms: m.latencyMs?.p95 ?? null, outcomes: parts.join(", "), cpuUsPerRequest };
 }
 
 export async function runWrk(l: Load): Promise<ToolResult> {
-    const r = await exec("wrk", ["-t1", `-c${l.concurrency}`, `-d${l.wrkSeconds}s`, "--timeout", "10s", "-s", path.join(__dirname, "wrk-report.lua"), l.url], (l.wrkSeconds + 30) * 1000);
+    const r = await exec("wrk", ["-t1", `-c${l.concurrency}`, `-d${l.wrkSeconds}s`, "--timeout", "10s", "-s", path.join(__dirname, "wrk-report.lua"), l.url], (l.wrkSeconds + 30) * 1000, true);
     if (r.timedOut) return hung("wrk");
     const line = /WRK_JSON (\{.*\})/.exec(r.stdout);
-    if (!line) return { tool: "wrk", counted: null, rps: null, p95Ms: null, outcomes: `no summary: ${r.stderr.trim() || r.stdout.trim()}`.slice(0, 120) };
+    if (!line) return { tool: "wrk", counted: null, rps: null, p95Ms: null, outcomes: `no summary: ${r.stderr.split("\n").find((l) => l.trim() && !/^(BENCH_CPU|Command exited)/.test(l)) ?? r.stdout.trim()}`.slice(0, 120) };
     const j = JSON.parse(line[1]);
     const outcomes = [`responses ${j.requests}`, `non-2xx/3xx ${j.status}`, `socket errors: connect ${j.connect}, read ${j.read}, write ${j.write}, timeout ${j.timeout}`];
     return {
@@ -97,11 +111,12 @@ export async function runWrk(l: Load): Promise<ToolResult> {
         rps: Math.round((j.requests / (j.durationUs / 1e6)) * 10) / 10,
         p95Ms: j.requests > 0 ? j.p95 / 1000 : null,
         outcomes: outcomes.join(", "),
+        cpuUsPerRequest: perRequest(cpuSeconds(r.stderr), j.requests),
     };
 }
 
 export async function runHey(l: Load): Promise<ToolResult> {
-    const r = await exec("hey", ["-n", String(l.requests), "-c", String(l.concurrency), "-t", String(Math.ceil((l.timeoutMs ?? 10_000) / 1000)), l.url], 180_000);
+    const r = await exec("hey", ["-n", String(l.requests), "-c", String(l.concurrency), "-t", String(Math.ceil((l.timeoutMs ?? 10_000) / 1000)), l.url], 180_000, true);
     if (r.timedOut) return hung("hey");
     const rps = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
     const p95 = /95%+ in ([\d.]+) secs/.exec(r.stdout);
@@ -124,12 +139,13 @@ export async function runHey(l: Load): Promise<ToolResult> {
         rps: rps ? Number(rps[1]) : null,
         p95Ms: p95 ? Number(p95[1]) * 1000 : null,
         outcomes: `${parts.join(", ") || "nothing"} (no success rate printed)`,
+        cpuUsPerRequest: perRequest(cpuSeconds(r.stderr), counted),
     };
 }
 
 export async function runAutocannon(l: Load): Promise<ToolResult> {
     const cli = path.join(root, "node_modules", "autocannon", "autocannon.js");
-    const r = await exec(process.execPath, [cli, "-c", String(l.concurrency), "-a", String(l.requests), "-t", String(Math.ceil((l.timeoutMs ?? 10_000) / 1000)), "-j", l.url], 180_000);
+    const r = await exec(process.execPath, [cli, "-c", String(l.concurrency), "-a", String(l.requests), "-t", String(Math.ceil((l.timeoutMs ?? 10_000) / 1000)), "-j", l.url], 180_000, true);
     if (r.timedOut) return hung("autocannon");
     let j: any;
     try {
@@ -146,5 +162,7 @@ export async function runAutocannon(l: Load): Promise<ToolResult> {
         // autocannon reports p90 and p97.5, not p95.
         p95Ms: null,
         outcomes: [...statuses, `errors ${j.errors}`, `timeouts ${j.timeouts}`, `resets ${j.resets}`].join(", "),
+        // Includes autocannon's start-up, which the other tools' figures (native, or measured in-process) do not.
+        cpuUsPerRequest: perRequest(cpuSeconds(r.stderr), j.requests.total),
     };
 }

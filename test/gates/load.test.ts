@@ -79,6 +79,7 @@ describe("load gate against the app-shaped server", () => {
         expect(m.successRate).toBe(1);
         expect(m.latencyMs!.p95).toBeGreaterThan(0);
         expect(m.requestsPerSecond).toBeGreaterThan(0);
+        expect(m.generatorCpuS).toBeGreaterThan(0);
     });
 
     it("counts 503s by status, and fails below the success-rate threshold", async () => {

@@ -69,6 +69,8 @@ export interface LoadMetrics {
     successRate: number;
     requestsPerSecond: number;
     durationS: number;
+    /** CPU the load generator itself used; compare with durationS to see it was not the bottleneck. */
+    generatorCpuS: number;
     /** Over successful attempts; null when none succeeded. */
     latencyMs: LatencySummary | null;
     thresholds: { p95Ms: number; minSuccessRate: number; timeoutMs: number };
@@ -93,6 +95,7 @@ export function loadMetrics(options: LoadOptions, run: LoadRun): LoadMetrics {
         successRate: run.attempts === 0 ? 0 : round(run.counts.success / run.attempts, 6),
         requestsPerSecond: run.durationMs === 0 ? 0 : round(run.attempts / (run.durationMs / 1000), 1),
         durationS: round(run.durationMs / 1000, 3),
+        generatorCpuS: round(run.cpuMs / 1000, 3),
         latencyMs: latency ?? null,
         thresholds: { p95Ms: options.p95Ms, minSuccessRate: options.minSuccessRate, timeoutMs: options.timeoutMs },
     };

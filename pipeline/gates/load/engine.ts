@@ -29,6 +29,8 @@ export interface LoadRun {
     /** Latencies (ms) of successful attempts, in completion order. */
     successLatencies: Float64Array;
     durationMs: number;
+    /** CPU time (user + system) this process spent during the run: the generator's own cost. */
+    cpuMs: number;
     stoppedBy?: "time-limit" | "refused";
 }
 
@@ -70,6 +72,7 @@ export function runLoad(plan: LoadPlan): Promise<LoadRun> {
         let wakeTimer: NodeJS.Timeout | undefined;
         const waiting: Array<() => void> = [];
         const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
         const openLoop = plan.rate !== undefined;
         const intervalMs = openLoop ? 1000 / plan.rate! : 0;
 
@@ -80,6 +83,7 @@ export function runLoad(plan: LoadPlan): Promise<LoadRun> {
             clearInterval(sweeper);
             clearTimeout(wakeTimer);
             const durationMs = performance.now() - t0;
+            const cpu = process.cpuUsage(cpu0);
             pool.close();
             resolve({
                 counts,
@@ -87,6 +91,7 @@ export function runLoad(plan: LoadPlan): Promise<LoadRun> {
                 notAttempted: plan.requests - started,
                 successLatencies: latencies.subarray(0, successes),
                 durationMs,
+                cpuMs: (cpu.user + cpu.system) / 1000,
                 stoppedBy: stopped,
             });
         };
