@@ -36,6 +36,22 @@ describe("install manifests", () => {
         });
     });
 
+    it("leave the Deployments they edit (resources, auth mode) valid against the schema", async () => {
+        for (const [file, namespace] of [
+            [workflowsFile, namespaces.argo],
+            [argocdFile, namespaces.argocd],
+        ] as const) {
+            const objects = prepareObjects(await loadManifest(file), {
+                namespace,
+                defaultResources: argoDefaultResources,
+                customize: (o) => (namespace === namespaces.argo ? setContainerFlag(o, { deployment: "argo-server", container: "argo-server" }, "auth-mode", "client") : o),
+            });
+            const deployments = objects.filter((o) => o.kind === "Deployment");
+            expect(deployments.length, file.path).toBeGreaterThan(0);
+            for (const d of deployments) expect(() => validate(d), d.metadata.name).not.toThrow();
+        }
+    });
+
     it("replace argo-server's auth mode, in either flag form", async () => {
         const objects = await loadManifest(workflowsFile);
         const set = setContainerFlag(objects, { deployment: "argo-server", container: "argo-server" }, "auth-mode", "server");

@@ -1,13 +1,18 @@
 import * as path from "path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
 import { platformConfig } from "../../../infra/platform/config";
-import { containerImages, contentTaggedImage, installMocks, mockPassword, ofType, plainStrings, settled } from "./harness";
+import type { Platform } from "../../../infra/platform/platform";
+import { containerImages, contentTaggedImage, installMocks, mockPassword, ofType, plainStrings, type Registered, settled } from "./harness";
+import { registeredObject, validate } from "./schema";
 
 const fixtures = path.join(__dirname, "fixtures");
 
 describe("Platform (the whole layer under mocks, offline manifests)", () => {
-    it("creates every namespace and component, keeps secrets secret and sets limits everywhere", async () => {
+    let registered: Registered[];
+    let platform: Platform;
+
+    beforeAll(async () => {
         const settings = loadStackConfig(
             "gourmetgram",
             {
@@ -18,10 +23,13 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
             },
             { platform: platformConfig },
         ).platform;
-        const registered = installMocks();
+        registered = installMocks();
         const { Platform } = await import("../../../infra/platform/platform.js");
-        const platform = new Platform("platform", { settings, publicAddress: "203.0.113.7" });
+        platform = new Platform("platform", { settings, publicAddress: "203.0.113.7" });
         await settled(registered);
+    });
+
+    it("creates every namespace and component, keeps secrets secret and sets limits everywhere", async () => {
 
         expect(ofType(registered, "kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name).sort()).toEqual([
             "argo",
@@ -54,5 +62,15 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
         expect(leaks).toEqual([]);
         const urls = await new Promise((resolve) => platform.urls.apply(resolve));
         expect(urls).toMatchObject({ mlflow: "http://203.0.113.7:8000", production: "http://203.0.113.7" });
+    });
+
+    it("hands Pulumi only objects that validate against their Kubernetes schema", () => {
+        // The upstream install manifests (ConfigGroup) are applied as published; everything
+        // else is built by this repository and must pass its schema, secrets included.
+        const objects = registered.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:yaml/v2:ConfigGroup");
+        for (const resource of objects) expect(() => validate(registeredObject(resource)), resource.name).not.toThrow();
+        expect(new Set(objects.map((r) => r.type.split(":")[2]))).toEqual(
+            new Set(["Namespace", "Secret", "Service", "PersistentVolumeClaim", "Deployment", "Job", "Application"]),
+        );
     });
 });

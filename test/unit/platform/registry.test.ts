@@ -51,7 +51,7 @@ describe("registryManifests", () => {
 
     it("rejects a storage size the schema does not accept", () => {
         // Stack config rejects such a size first (memoryQuantity); the schema is the second line.
-        expect(() => validate(registryManifests({ ...args, storageSize: "twenty gigs" }).volumeClaim)).toThrow(/storage/);
+        expect(() => validate(registryManifests({ ...args, storageSize: "twenty gigs" }).volumeClaim)).toThrow(/requests\/storage must match format "quantity"/);
     });
 });
 

@@ -12,6 +12,7 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
+import { isSecret, type Registered } from "./harness";
 
 /**
  * What the tests need of a model class. The classes' shared base type (@kubernetes-models/base)
@@ -52,4 +53,27 @@ export function modelFor(object: KubernetesObject): ModelClass {
 export function validate(object: KubernetesObject): void {
     const Model = modelFor(object);
     new Model(object).validate();
+}
+
+/** A registered Kubernetes resource's inputs with every Pulumi secret replaced by its value. */
+function revealSecrets(value: unknown): unknown {
+    if (isSecret(value)) return revealSecrets((value as { value: unknown }).value);
+    if (Array.isArray(value)) return value.map(revealSecrets);
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealSecrets(v)]));
+    return value;
+}
+
+/**
+ * The object a registered `kubernetes:<group>/<version>:<Kind>` resource stands for, as the
+ * API server would receive it: apiVersion and kind from the type token, secrets revealed.
+ */
+export function registeredObject(resource: Registered): KubernetesObject {
+    const match = /^kubernetes:(?:core\/)?([^:]+):(\w+)$/.exec(resource.type);
+    if (!match) throw new Error(`${resource.type} is not a Kubernetes object type`);
+    const [, apiVersion, kind] = match;
+    const inputs = revealSecrets(resource.inputs) as KubernetesObject;
+    if ((inputs.apiVersion ?? apiVersion) !== apiVersion || (inputs.kind ?? kind) !== kind) {
+        throw new Error(`${resource.name}: inputs say ${inputs.apiVersion} ${inputs.kind}, the resource type ${resource.type}`);
+    }
+    return { ...inputs, apiVersion, kind };
 }
