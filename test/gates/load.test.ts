@@ -123,7 +123,8 @@ describe("load gate against the app-shaped server", () => {
         app.set({ ...healthyBehaviour, slowEvery: 10, slowMs: 120 });
         const { m, verdict } = await gate(["--requests", "100", "--concurrency", "5", "--p95-ms", "80"]);
         expect(m.successRate).toBe(1);
-        expect(m.latencyMs!.p95).toBeGreaterThanOrEqual(120);
+        // Server timers may fire a fraction of a millisecond early, so the bound keeps a margin.
+        expect(m.latencyMs!.p95).toBeGreaterThan(110);
         expect(m.latencyMs!.p50).toBeLessThan(80);
         expect(verdict.verdict).toBe("fail");
         expect(verdict.reason).toMatch(/p95 latency .* ms exceeds 80 ms/);
