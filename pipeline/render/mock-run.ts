@@ -43,10 +43,12 @@ export async function runUnderMocks(
     programPath: string,
     stackFile: string,
     project: string,
+    /** Values that replace or add to the stack file's config, keyed `project:name`. */
+    overrides: Readonly<Record<string, string>> = {},
     load: ProgramLoader = requireProgram,
 ): Promise<RecordedResource[]> {
     const resources: RecordedResource[] = [];
-    pulumi.runtime.setAllConfig(stackConfig(stackFile));
+    pulumi.runtime.setAllConfig({ ...stackConfig(stackFile), ...overrides });
     await pulumi.runtime.setMocks(
         {
             newResource(args) {

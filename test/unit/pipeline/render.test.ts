@@ -1,8 +1,10 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { parseRenderArgs, render } from "../../../pipeline/render/cli";
+import { parseRenderArgs, render, renderHelp, UsageError } from "../../../pipeline/render/cli";
 import { redacted, renderManifests, typeToApi, type RecordedResource } from "../../../pipeline/render/manifests";
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
@@ -69,11 +71,80 @@ describe("render: manifests from registered resources", () => {
 
 describe("render: the command line", () => {
     it("parses --stack and --out and explains what is wrong", () => {
-        expect(parseRenderArgs(["--stack", "laptop", "--out", "o"])).toEqual({ stack: "laptop", out: "o" });
+        expect(parseRenderArgs(["--stack", "laptop", "--out", "o"])).toEqual({ stack: "laptop", out: "o", config: {} });
         expect(() => parseRenderArgs(["--stack", "laptop"])).toThrow(/--out is required/);
         expect(() => parseRenderArgs(["--stack"])).toThrow(/--stack needs a value/);
         expect(() => parseRenderArgs(["--out", "o", "--stack", "../x"])).toThrow(/stack name/);
         expect(() => parseRenderArgs(["--force"])).toThrow(/unknown argument --force/);
+    });
+
+    it("takes repeated --config key=value, in the project's namespace unless the key names one", () => {
+        const args = parseRenderArgs([
+            "--config",
+            "argoCdManifest=./argo-cd.yaml",
+            "--stack",
+            "laptop",
+            "--config",
+            "kubernetes:context=lab",
+            "--config",
+            "gourmetgram:appResources={\"staging\":{\"limits\":{\"memory\":\"512Mi\"}}}",
+            "--config",
+            "publicAddress=",
+            "--out",
+            "o",
+        ]);
+        expect(args.config).toEqual({
+            "gourmetgram:argoCdManifest": "./argo-cd.yaml",
+            "kubernetes:context": "lab",
+            "gourmetgram:appResources": '{"staging":{"limits":{"memory":"512Mi"}}}',
+            "gourmetgram:publicAddress": "",
+        });
+    });
+
+    it("explains a --config that is not key=value, has a bad key, or repeats a key", () => {
+        const base = ["--stack", "laptop", "--out", "o"];
+        expect(() => parseRenderArgs([...base, "--config", "argoCdManifest"])).toThrow(/--config argoCdManifest: expected <key>=<value>.*usage: render/);
+        expect(() => parseRenderArgs([...base, "--config", "=x"])).toThrow(/--config =x: expected <key>=<value>/);
+        expect(() => parseRenderArgs([...base, "--config", "a b=c"])).toThrow(/--config a b=c: expected <key>=<value>/);
+        expect(() => parseRenderArgs([...base, "--config", "a:b:c=d"])).toThrow(/expected <key>=<value>/);
+        expect(() => parseRenderArgs([...base, "--config"])).toThrow(/--config needs a value/);
+        expect(() => parseRenderArgs([...base, "--config", "x=1", "--config", "gourmetgram:x=2"])).toThrow(/--config gourmetgram:x is given twice/);
+        expect(() => parseRenderArgs(["--nope"])).toThrow(UsageError);
+    });
+
+    it("lays --config values over the stack file's config for the program run", async () => {
+        let seen: Record<string, string> = {};
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-config-"));
+        try {
+            await render(
+                { stack: "laptop", out, config: { "gourmetgram:argoCdManifest": "/x/argo-cd.yaml", "gourmetgram:publicAddress": "lab.example.test" } },
+                repoRoot,
+                async () => {
+                    seen = pulumi.runtime.allConfig();
+                },
+            );
+        } finally {
+            fs.rmSync(out, { recursive: true, force: true });
+        }
+        expect(seen["gourmetgram:argoCdManifest"]).toBe("/x/argo-cd.yaml");
+        // Overridden over the stack file's "localhost"; keys the flags do not name stay as the file sets them.
+        expect(seen["gourmetgram:publicAddress"]).toBe("lab.example.test");
+        expect(seen["gourmetgram:target"]).toBe("existing-cluster");
+    });
+
+    it("documents every flag in its help text", () => {
+        for (const flag of ["--stack", "--out", "--config", "--help"]) expect(renderHelp).toContain(flag);
+    });
+
+    it("prints the help and exits 2 on a bad flag when run as a command", () => {
+        const run = (...argv: string[]) =>
+            spawnSync(path.join(repoRoot, "node_modules", ".bin", "tsx"), ["pipeline/render/cli.ts", ...argv], { cwd: repoRoot, encoding: "utf8", timeout: 60_000 });
+        const help = run("--help");
+        expect(help.status).toBe(0);
+        expect(help.stdout).toBe(renderHelp);
+        const bad = run("--stack", "laptop", "--out", os.tmpdir(), "--config", "argoCdManifest");
+        expect(bad.status).toBe(2);
+        expect(bad.stderr).toMatch(/render: --config argoCdManifest: expected <key>=<value>/);
     });
 
     it("names the stacks that exist when asked for one that does not", async () => {
