@@ -115,6 +115,8 @@ function revertSteps(settings: PipelineSettings): Template[] {
             args: [
                 "revert",
                 "--env", "staging",
+                // Names the rejected version so the reason lands on it even when its alias never moved.
+                "--failed-version", param.input("version"),
                 "--reason", `model version ${param.input("version")} failed staging: ${param.input("reason")}`,
             ],
             deadlineSeconds: settings.deadlines.releaseSeconds,

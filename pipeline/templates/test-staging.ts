@@ -149,7 +149,8 @@ function gateTemplates(settings: PipelineSettings): Template[] {
             image: settings.images.gates,
             args: [
                 "load",
-                "--url", stagingUrl,
+                // /test runs inference on the app's own sample: the load the gate measures is the model's.
+                "--url", `${stagingUrl}/test`,
                 "--requests", String(t.loadRequests),
                 "--concurrency", String(t.loadConcurrency),
                 ...(t.loadRatePerSecond !== undefined ? ["--rate", String(t.loadRatePerSecond)] : []),

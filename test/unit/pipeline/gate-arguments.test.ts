@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { appServiceUrl } from "../../../infra/names";
+import { revertStaging } from "../../../pipeline/templates/release";
+import { testStaging } from "../../../pipeline/templates/test-staging";
+import { settings } from "./fixtures";
+
+/** The arguments a template passes to the gate image's `command`, from its container spec. */
+function gateArgs(templates: { name?: string; container?: { args?: string[] } }[], command: string): string[] {
+    const found = templates.find((t) => t.container?.args?.[0] === command);
+    if (!found?.container?.args) throw new Error(`no template runs the gate command ${command}`);
+    return found.container.args;
+}
+
+const flag = (args: string[], name: string) => args[args.indexOf(name) + 1];
+
+describe("what the gate steps are asked to measure", () => {
+    it("loads staging's inference endpoint, not its index page", () => {
+        const args = gateArgs(testStaging(settings).spec.templates as never, "load");
+        expect(flag(args, "--url")).toBe(`${appServiceUrl("staging")}/test`);
+        expect(flag(args, "--p95-ms")).toBe(String(settings.thresholds.loadP95Ms));
+        expect(flag(args, "--min-success-rate")).toBe(String(settings.thresholds.loadMinSuccessRate));
+    });
+
+    it("reverts staging naming the rejected version, so the reason is recorded on it", () => {
+        const args = gateArgs(revertStaging(settings).spec.templates as never, "revert");
+        expect(flag(args, "--env")).toBe("staging");
+        expect(flag(args, "--failed-version")).toBe("{{inputs.parameters.version}}");
+        expect(flag(args, "--reason")).toContain("failed staging: {{inputs.parameters.reason}}");
+    });
+});
