@@ -1,12 +1,16 @@
 /**
  * Kubernetes resource quantities (the `resource.Quantity` grammar): a decimal number with an
- * optional binary suffix (Ki Mi Gi Ti Pi Ei), decimal suffix (m k M G T P E) or exponent.
+ * optional binary suffix (Ki Mi Gi Ti Pi Ei), decimal suffix (n u m k M G T P E) or exponent.
  * `256MB` and `1 Gi` are not quantities; Kubernetes rejects them, and so do we, up front.
+ * Stack config, the platform's checks and the resource gate (which reads metrics.k8s.io's
+ * nanocores) all parse with this one function.
  */
-const quantityPattern = /^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+const quantityPattern = /^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
 
 const multipliers: Record<string, number> = {
     "": 1,
+    n: 1e-9,
+    u: 1e-6,
     m: 1e-3,
     k: 1e3,
     M: 1e6,

@@ -6,7 +6,14 @@
  * the command polls until its deadline and then turns into a failure (fail closed).
  */
 import { Condition, ContainerStatus, Deployment, Pod, PodMetrics } from "./kinds";
-import { parseQuantity } from "./quantity";
+import { parseQuantity } from "../../../infra/config/quantities";
+
+/** A quantity the API server reported; anything else means the gate cannot judge and fails. */
+function quantity(text: string): number {
+    const value = parseQuantity(text.trim());
+    if (value === undefined) throw new Error(`"${text}" is not a Kubernetes quantity`);
+    return value;
+}
 
 export interface Thresholds {
     maxMemoryRatio: number;
@@ -137,14 +144,14 @@ function usageProblems(pods: Pod[], metrics: MetricsInput, t: Thresholds): { fai
         if (metrics.available && !pm) wait.push(`no metrics yet for pod ${pod.metadata.name}`);
         for (const c of pod.spec.containers) {
             const limits = c.resources?.limits ?? {};
-            const memLimit = limits.memory !== undefined ? parseQuantity(limits.memory) : null;
-            const cpuLimit = limits.cpu !== undefined ? parseQuantity(limits.cpu) : null;
+            const memLimit = limits.memory !== undefined ? quantity(limits.memory) : null;
+            const cpuLimit = limits.cpu !== undefined ? quantity(limits.cpu) : null;
             if (memLimit === null) fail.push(`container ${c.name} in pod ${pod.metadata.name} has no memory limit to check usage against`);
             if (cpuLimit === null) fail.push(`container ${c.name} in pod ${pod.metadata.name} has no CPU limit to check usage against`);
             const cu = pm?.containers.find((x) => x.name === c.name)?.usage;
             if (pm && !cu) wait.push(`no metrics yet for container ${c.name} in pod ${pod.metadata.name}`);
-            const mem = cu?.memory !== undefined ? parseQuantity(cu.memory) : null;
-            const cpu = cu?.cpu !== undefined ? parseQuantity(cu.cpu) : null;
+            const mem = cu?.memory !== undefined ? quantity(cu.memory) : null;
+            const cpu = cu?.cpu !== undefined ? quantity(cu.cpu) : null;
             const row: ContainerUsage = {
                 pod: pod.metadata.name,
                 container: c.name,

@@ -62,6 +62,8 @@ describe("Kubernetes quantities", () => {
         ["1", 1000],
         ["0.25", 250],
         ["2", 2000],
+        ["250000000n", 250],
+        ["1500u", 2],
     ])("CPU %s is %d millicores", (text, millicores) => expect(parseCpuMillicores(text)).toBe(millicores));
 
     it.each([
