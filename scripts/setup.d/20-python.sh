@@ -3,14 +3,14 @@
 # site packages (the same packages, at the same versions, as the training image), plus the pinned
 # PyPI packages of test/requirements.txt, locked by the training image's constraints.txt.
 # PyPI's torch wheel for Linux needs several GB of CUDA libraries; Debian's is ~150 MB of .debs.
-# Rebuilds only when one of those inputs changes.
+# The venv lives in the machine's cache, named by the hash of those inputs, and .venv links to
+# it: a fresh clone on a machine that built it before (as CI is) reuses it at once.
 set -euo pipefail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/../.."
 
 train=pipeline/images/train
 python=/usr/bin/python3.11
-stamp=.venv/.inputs.sha256
 
 mapfile -t debs < <(grep -v '^\s*\(#\|$\)' "$train/debian-packages.txt")
 missing=()
@@ -26,19 +26,21 @@ fi
 
 want=$(cat "$self" test/requirements.txt "$train/requirements.txt" "$train/constraints.txt" \
     "$train/debian-packages.txt" | sha256sum | cut -d' ' -f1)
-if [ -x .venv/bin/python ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
-    echo "python: .venv is up to date"
-    exit 0
+venv="${GOURMETGRAM_VENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gourmetgram}/venv-${want:0:16}"
+stamp="$venv/.inputs.sha256"
+
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    rm -rf "$venv"
+    mkdir -p "${venv%/*}"
+    "$python" -m venv --system-site-packages "$venv"
+    pip=("$venv/bin/python" -m pip --disable-pip-version-check --quiet)
+    "${pip[@]}" install -r test/requirements.txt -c "$train/constraints.txt"
+    "$venv/bin/python" -c 'import mlflow, pytest, torch, torchvision; print("python: torch", torch.__version__, "torchvision", torchvision.__version__, "mlflow", mlflow.__version__)'
+    echo "$want" > "$stamp"
+else
+    echo "python: venv for these requirements is cached"
 fi
 
-# A venv from another interpreter, or one that cannot see Debian's torch, is rebuilt from scratch.
-if [ -e .venv ] && { ! grep -qx 'include-system-site-packages = true' .venv/pyvenv.cfg 2>/dev/null \
-    || ! grep -qx "home = ${python%/*}" .venv/pyvenv.cfg 2>/dev/null; }; then
-    echo "python: replacing .venv (built from another interpreter)"
-    rm -rf .venv
-fi
-[ -x .venv/bin/python ] || "$python" -m venv --system-site-packages .venv
-pip=(.venv/bin/python -m pip --disable-pip-version-check --quiet)
-"${pip[@]}" install -r test/requirements.txt -c "$train/constraints.txt"
-.venv/bin/python -c 'import mlflow, pytest, torch, torchvision; print("python: torch", torch.__version__, "torchvision", torchvision.__version__, "mlflow", mlflow.__version__)'
-echo "$want" > "$stamp"
+# An older checkout-local venv is replaced by the link.
+if [ -e .venv ] && [ ! -L .venv ]; then rm -rf .venv; fi
+ln -sfn "$venv" .venv

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds (or reuses) every tool the e2e suite runs, from the Go module proxy, one at a
-# time, then points .cache/toolchain/bin and .cache/toolchain/crds at the pinned
-# versions. `build.sh kubernetes` builds one; no argument builds all.
+# time, then points .cache/toolchain/{bin,crds,manifests} at the pinned versions.
+# .cache/toolchain links to the machine-wide cache (lib.sh: toolchain_root). `build.sh kubernetes` builds one; no argument builds all.
 set -euo pipefail
 here=$(dirname "$0")
 # shellcheck source=scripts/toolchain/common.sh
 source "$here/common.sh"
 
+link_into_checkout
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(crds etcd kubernetes argo manifests)
 for step in "${steps[@]}"; do

@@ -5,8 +5,23 @@
 # and is reused when that directory carries a complete stamp. A builder that fails leaves
 # no stamp, so the next run starts it again rather than trusting half a build.
 
+# The cache lives outside the checkout, keyed by version, so a fresh clone on a machine
+# that built before (CI clones anew every run) reuses every tool instead of rebuilding.
+# $REPO_ROOT/.cache/toolchain is a link to it, which is where the tests look.
 toolchain_root() {
-    printf '%s/.cache/toolchain\n' "$REPO_ROOT"
+    printf '%s\n' "${GOURMETGRAM_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gourmetgram/toolchain}"
+}
+
+# link_into_checkout -> point $REPO_ROOT/.cache/toolchain at the machine-wide cache.
+link_into_checkout() {
+    local root link="$REPO_ROOT/.cache/toolchain"
+    root=$(toolchain_root)
+    mkdir -p "$root" "$REPO_ROOT/.cache"
+    if [ -d "$link" ] && [ ! -L "$link" ]; then
+        # An older checkout-local cache: keep what it built.
+        cp -a "$link/." "$root/" && rm -rf "$link"
+    fi
+    ln -sfn "$root" "$link"
 }
 
 # tool_dir NAME VERSION -> the cache directory for one tool at one version.
