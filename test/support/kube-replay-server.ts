@@ -1,7 +1,13 @@
 /**
- * STAND-IN FOR A REAL KUBE-APISERVER — replace with the e2e toolchain's API server
- * (test/e2e/harness/cluster.ts) once its build is cached on every CI machine; the gate code
- * does not change, only this fixture does.
+ * A replay of the Kubernetes API for the gates' unit tests. The same ground against a real
+ * kube-apiserver is covered by test/e2e/resources-gate.test.ts: Deployment/ReplicaSet/Pod
+ * states set through the status subresource (OOMKilled, CrashLoopBackOff, Unschedulable, an
+ * unfinished rollout), metrics.k8s.io not served (404), 403s from real ServiceAccount tokens
+ * and the pipeline's Roles, and the Argo CD Application merge patch with its 409 precondition.
+ * This replay stays for what that server cannot reach quickly: PodMetrics with usage (a pass,
+ * usage over the limit ratio), a metrics-server answering 503, a rollout that settles between
+ * polls, forced 5xx answers for the retry paths, and the promote/revert flows of
+ * test/gates/release.test.ts, which run beside a real MLflow and registry.
  *
  * Replays documented Kubernetes API responses over plain HTTP: Deployment and Pod lists
  * (apps/v1, core/v1, filtered by an equality label selector), PodMetrics lists
