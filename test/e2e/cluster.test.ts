@@ -17,7 +17,7 @@ import { argoLintOffline } from "./harness/argo-lint";
 import { startLocalCluster, type LocalCluster } from "./harness/cluster";
 import { installCrds } from "./harness/crds";
 import { describeRef, kubectlObject, loadManifests, type Manifest } from "./harness/manifests";
-import { renderCli, renderStack } from "./harness/render";
+import { renderStack } from "./harness/render";
 import { findToolchain, type Toolchain } from "./harness/toolchain";
 import { brokenWorkflowTemplate, danglingEntrypointWorkflowTemplate, minimalWorkflowTemplate } from "./fixtures";
 import { runOk } from "./harness/process";
@@ -129,7 +129,7 @@ describe.runIf(lookup.ok)("e2e on a real kube-apiserver", () => {
         });
     });
 
-    describe.skipIf(!fs.existsSync(renderCli))("the program's rendered objects", () => {
+    describe("the program's rendered objects", () => {
         let manifests: Manifest[];
         let out: string;
 

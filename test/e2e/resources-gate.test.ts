@@ -83,11 +83,7 @@ describe.runIf(lookup.ok)("resources gate and Argo CD patch on a real kube-apise
     beforeAll(async () => {
         cluster = await startLocalCluster(tools);
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "gourmetgram-resources-gate-"));
-        // `kubectl wait --for=condition=Established` errors out instead of waiting when it reads a
-        // CRD whose status has no conditions yet; installing again is idempotent.
-        await waitUntil("Argo CD CRDs established", async () => (await installCrds(cluster, [tools.argoCdCrds])).length > 0, {
-            timeoutMs: 60_000,
-        });
+        await installCrds(cluster, [tools.argoCdCrds]);
         for (const name of [ns, namespaces.argo, namespaces.argocd]) {
             await create({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
         }

@@ -64,6 +64,9 @@ export async function startLocalCluster(tools: Toolchain): Promise<LocalCluster>
             "--service-cluster-ip-range=10.96.0.0/24",
             "--allow-privileged=false",
             "--profiling=false",
+            // This plugin puts a protection finalizer on every PVC that only the (absent)
+            // controller manager removes: a deleted PVC would wait for it forever.
+            "--disable-admission-plugins=StorageObjectInUseProtection",
         ], path.join(workDir, "kube-apiserver.log"));
         daemons.push(apiserver);
 

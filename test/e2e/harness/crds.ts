@@ -19,10 +19,18 @@ export async function installCrds(cluster: LocalCluster, dirs: readonly string[]
     );
     if (applied.code !== 0) throw new Error(`installing CRDs failed:\n${applied.stderr}`);
     const names = applied.stdout.trim().split("\n").filter(Boolean);
-    const established = await cluster.kubectl(
-        ["wait", "--for=condition=Established", "--timeout=60s", ...names],
-        { timeoutMs: 90_000 },
-    );
-    if (established.code !== 0) throw new Error(`CRDs not established:\n${established.stderr}`);
+    // A CRD read before the API server has written any condition makes `kubectl wait` fail
+    // at once ("conditions accessor error") rather than wait, so that answer is asked again.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+        const established = await cluster.kubectl(["wait", "--for=condition=Established", "--timeout=60s", ...names], {
+            timeoutMs: 90_000,
+        });
+        if (established.code === 0) break;
+        if (!/accessor error/.test(established.stderr) || Date.now() > deadline) {
+            throw new Error(`CRDs not established:\n${established.stderr}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+    }
     return names.map((n) => n.replace(/^customresourcedefinition\.apiextensions\.k8s\.io\//, ""));
 }

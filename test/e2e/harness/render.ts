@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { run } from "./process";
 
 export const repoRoot = path.resolve(__dirname, "../../..");
-export const renderCli = path.join(repoRoot, "pipeline/render/cli.ts");
+const renderCli = path.join(repoRoot, "pipeline/render/cli.ts");
 
 /** Renders a stack's Kubernetes objects to YAML under out with the project's `render` script. */
 export async function renderStack(stack: string, out: string, env: NodeJS.ProcessEnv): Promise<void> {
