@@ -10,7 +10,11 @@ const vitestReport = join(dir, "vitest.json");
 if (existsSync(vitestReport)) {
     const report = JSON.parse(readFileSync(vitestReport, "utf8"));
     total.passed += report.numPassedTests;
-    total.failed += report.numFailedTests + (report.numFailedTestSuites ?? 0);
+    // A file that fails before any of its tests run (an import error) counts as one failure.
+    const brokenFiles = report.testResults.filter(
+        (file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed"),
+    ).length;
+    total.failed += report.numFailedTests + brokenFiles;
     total.skipped += report.numPendingTests + report.numTodoTests;
 }
 
