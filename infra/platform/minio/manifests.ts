@@ -1,8 +1,9 @@
 import { minio, namespaces, platformPublicPorts } from "../../names";
 import { platformImages } from "../../versions";
-import { componentLabels, selectorLabels, waitForFirstConsumerAnnotations } from "../common/labels";
+import { componentLabels, selectorLabels } from "../common/labels";
 import { type IJob, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
+import { dataVolume, dataVolumeClaim, singleInstanceDeployment } from "../common/single-instance";
 
 /** Secret with MinIO's root login; MLflow uses the same keys as its S3 credentials. */
 export const minioSecret = {
@@ -28,51 +29,33 @@ export function minioManifests(args: MinioManifestArgs) {
     const labels = componentLabels(name);
     const dataDir = "/data";
 
-    const volumeClaim = manifest.PersistentVolumeClaim({
-        metadata: { name: `${name}-data`, namespace, labels, annotations: { ...waitForFirstConsumerAnnotations } },
-        spec: {
-            accessModes: ["ReadWriteOnce"],
-            storageClassName: args.storageClassName,
-            resources: { requests: { storage: args.storageSize } },
-        },
-    });
+    const volumeClaim = dataVolumeClaim({ name, namespace, labels }, args);
 
-    const deployment = manifest.Deployment({
-        metadata: { name, namespace, labels },
-        spec: {
-            replicas: 1,
-            strategy: { type: "Recreate" },
-            selector: { matchLabels: selectorLabels(name) },
-            template: {
-                metadata: { labels },
-                spec: {
-                    containers: [
-                        {
-                            name,
-                            image: platformImages.minio,
-                            args: ["server", dataDir, "--address", `:${minio.apiPort}`, "--console-address", `:${minio.consolePort}`],
-                            ports: [
-                                { name: "api", containerPort: minio.apiPort },
-                                { name: "console", containerPort: minio.consolePort },
-                            ],
-                            env: [
-                                { name: "MINIO_ROOT_USER", valueFrom: fromSecret(minioSecret.userKey) },
-                                { name: "MINIO_ROOT_PASSWORD", valueFrom: fromSecret(minioSecret.passwordKey) },
-                            ],
-                            volumeMounts: [{ name: "data", mountPath: dataDir }],
-                            readinessProbe: { httpGet: { path: "/minio/health/ready", port: minio.apiPort }, periodSeconds: 5 },
-                            livenessProbe: {
-                                httpGet: { path: "/minio/health/live", port: minio.apiPort },
-                                initialDelaySeconds: 10,
-                                periodSeconds: 20,
-                            },
-                            resources: toResourceRequirements(args.resources ?? platformResources.minio),
-                        },
-                    ],
-                    volumes: [{ name: "data", persistentVolumeClaim: { claimName: `${name}-data` } }],
+    const deployment = singleInstanceDeployment({ name, namespace, labels, mountsDataVolume: true }, {
+        containers: [
+            {
+                name,
+                image: platformImages.minio,
+                args: ["server", dataDir, "--address", `:${minio.apiPort}`, "--console-address", `:${minio.consolePort}`],
+                ports: [
+                    { name: "api", containerPort: minio.apiPort },
+                    { name: "console", containerPort: minio.consolePort },
+                ],
+                env: [
+                    { name: "MINIO_ROOT_USER", valueFrom: fromSecret(minioSecret.userKey) },
+                    { name: "MINIO_ROOT_PASSWORD", valueFrom: fromSecret(minioSecret.passwordKey) },
+                ],
+                volumeMounts: [{ name: "data", mountPath: dataDir }],
+                readinessProbe: { httpGet: { path: "/minio/health/ready", port: minio.apiPort }, periodSeconds: 5 },
+                livenessProbe: {
+                    httpGet: { path: "/minio/health/live", port: minio.apiPort },
+                    initialDelaySeconds: 10,
+                    periodSeconds: 20,
                 },
+                resources: toResourceRequirements(args.resources ?? platformResources.minio),
             },
-        },
+        ],
+        volumes: [dataVolume(volumeClaim)],
     });
 
     const service = manifest.Service({

@@ -4,6 +4,7 @@ import { type IDeployment, type IService, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
 import { minioSecret } from "../minio/manifests";
 import { postgresSecret } from "../postgres/manifests";
+import { singleInstanceDeployment } from "../common/single-instance";
 
 export interface MlflowManifestArgs {
     /** Server image; must contain mlflow, psycopg2 and boto3. */
@@ -66,39 +67,28 @@ export function mlflowMetadata() {
 
 export function mlflowDeployment(args: MlflowManifestArgs): IDeployment {
     const name = mlflow.serviceName;
-    const labels = componentLabels(name);
     const health = { httpGet: { path: "/health", port: mlflow.port } };
     const ref = (secret: string, key: string) => ({ secretKeyRef: { name: secret, key } });
 
-    return manifest.Deployment({
-        metadata: mlflowMetadata(),
-        spec: {
-            replicas: 1,
-            selector: { matchLabels: selectorLabels(name) },
-            template: {
-                metadata: { labels },
-                spec: {
-                    containers: [
-                        {
-                            name,
-                            image: args.image,
-                            args: mlflowServerArgs(args),
-                            ports: [{ name: "http", containerPort: mlflow.port }],
-                            env: [
-                                { name: "DB_USER", valueFrom: ref(postgresSecret.name, postgresSecret.usernameKey) },
-                                { name: "DB_PASSWORD", valueFrom: ref(postgresSecret.name, postgresSecret.passwordKey) },
-                                { name: "AWS_ACCESS_KEY_ID", valueFrom: ref(minioSecret.name, minioSecret.userKey) },
-                                { name: "AWS_SECRET_ACCESS_KEY", valueFrom: ref(minioSecret.name, minioSecret.passwordKey) },
-                                { name: "MLFLOW_S3_ENDPOINT_URL", value: minio.url },
-                            ],
-                            readinessProbe: { ...health, periodSeconds: 5, timeoutSeconds: 3 },
-                            livenessProbe: { ...health, initialDelaySeconds: 60, periodSeconds: 20, timeoutSeconds: 5 },
-                            resources: toResourceRequirements(args.resources ?? platformResources.mlflow),
-                        },
-                    ],
-                },
+    return singleInstanceDeployment({ ...mlflowMetadata(), mountsDataVolume: false }, {
+        containers: [
+            {
+                name,
+                image: args.image,
+                args: mlflowServerArgs(args),
+                ports: [{ name: "http", containerPort: mlflow.port }],
+                env: [
+                    { name: "DB_USER", valueFrom: ref(postgresSecret.name, postgresSecret.usernameKey) },
+                    { name: "DB_PASSWORD", valueFrom: ref(postgresSecret.name, postgresSecret.passwordKey) },
+                    { name: "AWS_ACCESS_KEY_ID", valueFrom: ref(minioSecret.name, minioSecret.userKey) },
+                    { name: "AWS_SECRET_ACCESS_KEY", valueFrom: ref(minioSecret.name, minioSecret.passwordKey) },
+                    { name: "MLFLOW_S3_ENDPOINT_URL", value: minio.url },
+                ],
+                readinessProbe: { ...health, periodSeconds: 5, timeoutSeconds: 3 },
+                livenessProbe: { ...health, initialDelaySeconds: 60, periodSeconds: 20, timeoutSeconds: 5 },
+                resources: toResourceRequirements(args.resources ?? platformResources.mlflow),
             },
-        },
+        ],
     });
 }
 

@@ -1,8 +1,9 @@
 import { namespaces, postgres } from "../../names";
 import { platformImages } from "../../versions";
-import { componentLabels, selectorLabels, waitForFirstConsumerAnnotations } from "../common/labels";
+import { componentLabels, selectorLabels } from "../common/labels";
 import { manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
+import { dataVolume, dataVolumeClaim, singleInstanceDeployment } from "../common/single-instance";
 
 /** Secret that holds the database login; MLflow reads the same keys. */
 export const postgresSecret = {
@@ -30,46 +31,28 @@ export function postgresManifests(args: PostgresManifestArgs) {
     };
     const fromSecret = (key: string) => ({ secretKeyRef: { name: postgresSecret.name, key } });
 
-    const volumeClaim = manifest.PersistentVolumeClaim({
-        metadata: { name: `${name}-data`, namespace, labels, annotations: { ...waitForFirstConsumerAnnotations } },
-        spec: {
-            accessModes: ["ReadWriteOnce"],
-            storageClassName: args.storageClassName,
-            resources: { requests: { storage: args.storageSize } },
-        },
-    });
+    const volumeClaim = dataVolumeClaim({ name, namespace, labels }, args);
 
-    const deployment = manifest.Deployment({
-        metadata: { name, namespace, labels },
-        spec: {
-            replicas: 1,
-            strategy: { type: "Recreate" },
-            selector: { matchLabels: selectorLabels(name) },
-            template: {
-                metadata: { labels },
-                spec: {
-                    containers: [
-                        {
-                            name,
-                            image: platformImages.postgres,
-                            ports: [{ name: "postgres", containerPort: postgres.port }],
-                            env: [
-                                { name: "POSTGRES_DB", value: postgres.database },
-                                { name: "POSTGRES_USER", valueFrom: fromSecret(postgresSecret.usernameKey) },
-                                { name: "POSTGRES_PASSWORD", valueFrom: fromSecret(postgresSecret.passwordKey) },
-                                // A subdirectory: initdb refuses a mount point that is not empty.
-                                { name: "PGDATA", value: `${dataDir}/pgdata` },
-                            ],
-                            volumeMounts: [{ name: "data", mountPath: dataDir }],
-                            readinessProbe: { ...ready, periodSeconds: 5, timeoutSeconds: 3 },
-                            livenessProbe: { ...ready, initialDelaySeconds: 30, periodSeconds: 20, timeoutSeconds: 5 },
-                            resources: toResourceRequirements(args.resources ?? platformResources.postgres),
-                        },
-                    ],
-                    volumes: [{ name: "data", persistentVolumeClaim: { claimName: `${name}-data` } }],
-                },
+    const deployment = singleInstanceDeployment({ name, namespace, labels, mountsDataVolume: true }, {
+        containers: [
+            {
+                name,
+                image: platformImages.postgres,
+                ports: [{ name: "postgres", containerPort: postgres.port }],
+                env: [
+                    { name: "POSTGRES_DB", value: postgres.database },
+                    { name: "POSTGRES_USER", valueFrom: fromSecret(postgresSecret.usernameKey) },
+                    { name: "POSTGRES_PASSWORD", valueFrom: fromSecret(postgresSecret.passwordKey) },
+                    // A subdirectory: initdb refuses a mount point that is not empty.
+                    { name: "PGDATA", value: `${dataDir}/pgdata` },
+                ],
+                volumeMounts: [{ name: "data", mountPath: dataDir }],
+                readinessProbe: { ...ready, periodSeconds: 5, timeoutSeconds: 3 },
+                livenessProbe: { ...ready, initialDelaySeconds: 30, periodSeconds: 20, timeoutSeconds: 5 },
+                resources: toResourceRequirements(args.resources ?? platformResources.postgres),
             },
-        },
+        ],
+        volumes: [dataVolume(volumeClaim)],
     });
 
     const service = manifest.Service({

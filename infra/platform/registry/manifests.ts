@@ -1,8 +1,9 @@
 import { namespaces, registry, registryNodeMirror } from "../../names";
 import { platformImages } from "../../versions";
-import { componentLabels, selectorLabels, waitForFirstConsumerAnnotations } from "../common/labels";
+import { componentLabels, selectorLabels } from "../common/labels";
 import { type IDeployment, type IPersistentVolumeClaim, type IService, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
+import { dataVolume, dataVolumeClaim, singleInstanceDeployment } from "../common/single-instance";
 
 export interface RegistryManifestArgs {
     /** Size of the volume that holds every pushed image, e.g. "20Gi". */
@@ -30,45 +31,26 @@ export function registryManifests(args: RegistryManifestArgs): RegistryManifests
     const labels = componentLabels(name);
     const probe = { httpGet: { path: "/v2/", port: registry.port } };
 
-    const volumeClaim = manifest.PersistentVolumeClaim({
-        metadata: { name: `${name}-data`, namespace, labels, annotations: { ...waitForFirstConsumerAnnotations } },
-        spec: {
-            accessModes: ["ReadWriteOnce"],
-            storageClassName: args.storageClassName,
-            resources: { requests: { storage: args.storageSize } },
-        },
-    });
+    const volumeClaim = dataVolumeClaim({ name, namespace, labels }, args);
 
-    const deployment = manifest.Deployment({
-        metadata: { name, namespace, labels },
-        spec: {
-            replicas: 1,
-            // The volume is ReadWriteOnce: the old pod must let go before the new one mounts it.
-            strategy: { type: "Recreate" },
-            selector: { matchLabels: selectorLabels(name) },
-            template: {
-                metadata: { labels },
-                spec: {
-                    containers: [
-                        {
-                            name,
-                            image: platformImages.registry,
-                            ports: [{ name: "http", containerPort: registry.port }],
-                            env: [
-                                { name: "REGISTRY_HTTP_ADDR", value: `:${registry.port}` },
-                                { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: dataPath },
-                                { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "true" },
-                            ],
-                            volumeMounts: [{ name: "data", mountPath: dataPath }],
-                            readinessProbe: { ...probe, periodSeconds: 5 },
-                            livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 20 },
-                            resources: toResourceRequirements(args.resources ?? platformResources.registry),
-                        },
-                    ],
-                    volumes: [{ name: "data", persistentVolumeClaim: { claimName: `${name}-data` } }],
-                },
+    const deployment = singleInstanceDeployment({ name, namespace, labels, mountsDataVolume: true }, {
+        containers: [
+            {
+                name,
+                image: platformImages.registry,
+                ports: [{ name: "http", containerPort: registry.port }],
+                env: [
+                    { name: "REGISTRY_HTTP_ADDR", value: `:${registry.port}` },
+                    { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: dataPath },
+                    { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "true" },
+                ],
+                volumeMounts: [{ name: "data", mountPath: dataPath }],
+                readinessProbe: { ...probe, periodSeconds: 5 },
+                livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 20 },
+                resources: toResourceRequirements(args.resources ?? platformResources.registry),
             },
-        },
+        ],
+        volumes: [dataVolume(volumeClaim)],
     });
 
     const service = manifest.Service({
