@@ -9,14 +9,14 @@ import type { PipelineSettings } from "./settings";
 /** Step names of test-staging, in the order they can run. */
 export const testStagingSteps = {
     rollOut: "deploy-staging",
-    integration: "integration-gate",
     resources: "resource-gate",
+    integration: "integration-gate",
     load: "load-gate",
     markGood: "mark-good",
     promote: "promote-to-canary",
     revertRollOut: "revert-after-deploy",
-    revertIntegration: "revert-after-integration",
     revertResources: "revert-after-resources",
+    revertIntegration: "revert-after-integration",
     revertLoad: "revert-after-load",
 } as const;
 
@@ -65,9 +65,12 @@ export function testStagingGraph(): WorkflowStep[][] {
                 continueOn: continueOnAnyFailure,
             },
         ],
-        [{ name: s.integration, template: "integration", when: succeeded(s.rollOut), continueOn: continueOnAnyFailure }],
-        [{ name: s.resources, template: "resources", when: succeeded(s.integration), continueOn: continueOnAnyFailure }],
-        [{ name: s.load, template: "load", when: succeeded(s.resources), continueOn: continueOnAnyFailure }],
+        // Resources first: it waits for the new pods' rollout and names what kills them
+        // (OOMKilled, CrashLoopBackOff, Unschedulable). Only a running version can be asked
+        // whether it works with the app (integration) and how it behaves under load.
+        [{ name: s.resources, template: "resources", when: succeeded(s.rollOut), continueOn: continueOnAnyFailure }],
+        [{ name: s.integration, template: "integration", when: succeeded(s.resources), continueOn: continueOnAnyFailure }],
+        [{ name: s.load, template: "load", when: succeeded(s.integration), continueOn: continueOnAnyFailure }],
         [
             {
                 name: s.markGood,
@@ -81,14 +84,14 @@ export function testStagingGraph(): WorkflowStep[][] {
                 `Argo CD did not sync staging to the new image (deploy step ${param.stepStatus(s.rollOut)})`,
             ),
             revertStep(
-                s.revertIntegration,
-                all(succeeded(s.rollOut), notSucceeded(s.integration)),
-                `integration gate ${param.stepStatus(s.integration)}: ${gateReport(s.integration)}`,
+                s.revertResources,
+                all(succeeded(s.rollOut), notSucceeded(s.resources)),
+                `resource gate ${param.stepStatus(s.resources)}: ${gateReport(s.resources)}`,
             ),
             revertStep(
-                s.revertResources,
-                all(succeeded(s.rollOut), succeeded(s.integration), notSucceeded(s.resources)),
-                `resource gate ${param.stepStatus(s.resources)}: ${gateReport(s.resources)}`,
+                s.revertIntegration,
+                all(succeeded(s.rollOut), succeeded(s.resources), notSucceeded(s.integration)),
+                `integration gate ${param.stepStatus(s.integration)}: ${gateReport(s.integration)}`,
             ),
             revertStep(
                 s.revertLoad,
@@ -140,8 +143,11 @@ function gateTemplates(settings: PipelineSettings): Template[] {
                 "--namespace", namespaces.staging,
                 "--selector", appPodSelector(),
                 "--max-memory-ratio", String(t.maxMemoryRatio),
+                // The first gate after the deploy: it waits out the rollout (image pull, model load,
+                // first metrics) for as long as staging is given to serve the new version.
+                "--wait-s", String(t.versionWaitSeconds),
             ],
-            deadlineSeconds: Math.min(deadline, 300),
+            deadlineSeconds: Math.min(deadline, t.versionWaitSeconds + 300),
             missingReport: crashed("resource"),
         }),
         gateStepTemplate({

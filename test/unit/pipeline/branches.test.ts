@@ -14,29 +14,33 @@ const run = (outcomes: Record<string, Phase>) => {
     const result = simulateSteps(gates, outcomes);
     return { ran: [...result.ran.keys()], phase: result.phase, skipped: result.skipped };
 };
-const reverts = [s.revertRollOut, s.revertIntegration, s.revertResources, s.revertLoad];
+const reverts = [s.revertRollOut, s.revertResources, s.revertIntegration, s.revertLoad];
 
 describe("test-staging branches", () => {
     it("all gates pass: mark v last-good, then promote to canary; no revert", () => {
         const { ran, phase } = run({});
-        expect(ran).toEqual([s.rollOut, s.integration, s.resources, s.load, s.markGood, s.promote]);
+        expect(ran).toEqual([s.rollOut, s.resources, s.integration, s.load, s.markGood, s.promote]);
         expect(phase).toBe("Succeeded");
     });
 
-    it.each(["Failed", "Error"] as const)("integration gate %s (incl. crash or timeout): later gates skipped, revert with its report", (outcome) => {
+    it.each(["Failed", "Error"] as const)("resource gate %s (an OOMKilled or crashing model, incl. a gate crash or timeout): later gates skipped, revert with its report", (outcome) => {
+        const { ran, skipped } = run({ [s.resources]: outcome });
+        expect(ran).toEqual([s.rollOut, s.resources, s.revertResources]);
+        expect(skipped).toEqual(expect.arrayContaining([s.integration, s.load, s.markGood, s.promote]));
+        const step = gates.steps!.flat().find((x) => x.name === s.revertResources)!;
+        expect(step.arguments!.parameters!.find((p) => p.name === "reason")!.value).toContain("{{steps.resource-gate.outputs.parameters.report}}");
+    });
+
+    it.each(["Failed", "Error"] as const)("integration gate %s (a model the app cannot use): load skipped, revert with its report", (outcome) => {
         const { ran, skipped } = run({ [s.integration]: outcome });
-        expect(ran).toEqual([s.rollOut, s.integration, s.revertIntegration]);
-        expect(skipped).toEqual(expect.arrayContaining([s.resources, s.load, s.markGood, s.promote]));
+        expect(ran).toEqual([s.rollOut, s.resources, s.integration, s.revertIntegration]);
+        expect(skipped).toEqual(expect.arrayContaining([s.load, s.markGood, s.promote]));
         const step = gates.steps!.flat().find((x) => x.name === s.revertIntegration)!;
         expect(step.arguments!.parameters!.find((p) => p.name === "reason")!.value).toContain("{{steps.integration-gate.outputs.parameters.report}}");
     });
 
-    it.each(["Failed", "Error"] as const)("resource gate %s: load skipped, revert; no promotion", (outcome) => {
-        expect(run({ [s.resources]: outcome }).ran).toEqual([s.rollOut, s.integration, s.resources, s.revertResources]);
-    });
-
     it.each(["Failed", "Error"] as const)("load gate %s: revert; no promotion", (outcome) => {
-        expect(run({ [s.load]: outcome }).ran).toEqual([s.rollOut, s.integration, s.resources, s.load, s.revertLoad]);
+        expect(run({ [s.load]: outcome }).ran).toEqual([s.rollOut, s.resources, s.integration, s.load, s.revertLoad]);
     });
 
     it("Argo CD never syncing the new tag: no gate runs, staging is reverted", () => {

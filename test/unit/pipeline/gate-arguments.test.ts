@@ -21,6 +21,12 @@ describe("what the gate steps are asked to measure", () => {
         expect(flag(args, "--min-success-rate")).toBe(String(settings.thresholds.loadMinSuccessRate));
     });
 
+    it("gives the resource gate, which runs first, the rollout wait staging is allowed", () => {
+        const args = gateArgs(testStaging(settings).spec.templates as never, "resources");
+        expect(flag(args, "--wait-s")).toBe(String(settings.thresholds.versionWaitSeconds));
+        expect(flag(args, "--namespace")).toBe("gourmetgram-staging");
+    });
+
     it("reverts staging naming the rejected version, so the reason is recorded on it", () => {
         const args = gateArgs(revertStaging(settings).spec.templates as never, "revert");
         expect(flag(args, "--env")).toBe("staging");
