@@ -9,15 +9,16 @@ source "$here/common.sh"
 
 link_into_checkout
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(crds etcd kubernetes argo manifests)
+[ ${#steps[@]} -gt 0 ] || steps=(crds etcd kubernetes argo helm manifests)
 for step in "${steps[@]}"; do
     case "$step" in
         crds) bash "$here/fetch-crds.sh" ;;
         etcd) bash "$here/build-etcd.sh" ;;
         kubernetes) bash "$here/build-kubernetes.sh" ;;
         argo) bash "$here/build-argo.sh" ;;
+        helm) bash "$here/build-helm.sh" ;;
         manifests) bash "$here/fetch-manifests.sh" ;;
-        *) log "unknown step '$step' (allowed: crds etcd kubernetes argo manifests)"; exit 2 ;;
+        *) log "unknown step '$step' (allowed: crds etcd kubernetes argo helm manifests)"; exit 2 ;;
     esac
 done
 
@@ -30,6 +31,7 @@ link "$(tool_dir etcd "$ETCD_VERSION")/bin/etcd" "$root/bin/etcd"
 link "$(tool_dir kubernetes "$KUBERNETES_VERSION")/bin/kube-apiserver" "$root/bin/kube-apiserver"
 link "$(tool_dir kubernetes "$KUBERNETES_VERSION")/bin/kubectl" "$root/bin/kubectl"
 link "$(tool_dir argo "$ARGO_WORKFLOWS_VERSION")/bin/argo" "$root/bin/argo"
+link "$(tool_dir helm "$HELM_VERSION")/bin/helm" "$root/bin/helm"
 link "$(tool_dir argo-workflows-crds "$ARGO_WORKFLOWS_VERSION")/crds" "$root/crds/argo-workflows"
 link "$(tool_dir argo-cd-crds "$ARGO_CD_VERSION")/crds" "$root/crds/argo-cd"
 link "$(tool_dir argo-workflows-manifests "$ARGO_WORKFLOWS_VERSION")/install.yaml" "$root/manifests/argo-workflows-install.yaml"
@@ -41,7 +43,8 @@ cat > "$root/versions.json" <<JSON
   "etcd": "$ETCD_VERSION",
   "kubernetes": "$KUBERNETES_VERSION",
   "argoWorkflows": "$ARGO_WORKFLOWS_VERSION",
-  "argoCd": "$ARGO_CD_VERSION"
+  "argoCd": "$ARGO_CD_VERSION",
+  "helm": "$HELM_VERSION"
 }
 JSON
 log "ready under ${root#"$REPO_ROOT"/}"

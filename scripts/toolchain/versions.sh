@@ -19,6 +19,9 @@ fi
 ARGO_WORKFLOWS_VERSION=$(_pinned argoWorkflowsVersion)
 ARGO_CD_VERSION=$(_pinned argoCdVersion)
 ETCD_VERSION=v3.6.5
+# helm: the release Argo CD ARGO_CD_VERSION ships (its hack/tool-versions.sh, helm4_version);
+# build-helm.sh refuses to build when the two differ.
+HELM_VERSION=v4.2.1
 
 for _v in KUBERNETES_VERSION ARGO_WORKFLOWS_VERSION ARGO_CD_VERSION; do
     if [ -z "${!_v}" ]; then
@@ -26,4 +29,4 @@ for _v in KUBERNETES_VERSION ARGO_WORKFLOWS_VERSION ARGO_CD_VERSION; do
         exit 1
     fi
 done
-export KUBERNETES_VERSION ARGO_WORKFLOWS_VERSION ARGO_CD_VERSION ETCD_VERSION
+export KUBERNETES_VERSION ARGO_WORKFLOWS_VERSION ARGO_CD_VERSION ETCD_VERSION HELM_VERSION
