@@ -21,7 +21,7 @@ export type OptionalTool = "helm";
 
 export type ToolchainLookup = { ok: true; toolchain: Toolchain } | { ok: false; problem: string };
 
-const buildHint = "build it with `bash scripts/toolchain/build.sh` (cold: about 25 minutes on 2 cores)";
+const buildHint = "build it with `bash scripts/toolchain/build.sh` (cold: about 30 minutes on 2 cores)";
 
 /**
  * Finds the built toolchain, or says which part is missing and how to build it. The tools
