@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The e2e toolchain: etcd, kube-apiserver + kubectl and the argo CLI built from the Go
-# module proxy, plus the pinned Argo CRDs, cached under .cache/toolchain/<tool>-<version>.
-# A warm machine reuses every finished build; a cold one takes about 25 minutes on 2 cores.
+# The e2e toolchain: etcd, kube-apiserver + kubectl, the argo CLI and helm built from the Go
+# module proxy, plus the pinned Argo CRDs and install manifests, cached per machine by version
+# (scripts/toolchain/lib.sh) and linked as .cache/toolchain. A warm machine reuses every
+# finished build; a cold one takes about 45 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
