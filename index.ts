@@ -10,14 +10,15 @@ import { environmentPorts, platformPublicPorts, PROJECT } from "./infra/names";
 import { platformConfig } from "./infra/platform/config";
 import { Platform } from "./infra/platform/platform";
 import { Pipeline } from "./pipeline/component";
-import { pipelineConfig } from "./pipeline/config";
+import { githubTriggerNeedsArgoEvents, pipelineConfig } from "./pipeline/config";
 import { PipelineImages } from "./pipeline/images";
 
-const config = loadStackConfig(PROJECT, pulumi.runtime.allConfig(), {
-    cluster: clusterConfig,
-    platform: platformConfig,
-    pipeline: pipelineConfig,
-});
+const config = loadStackConfig(
+    PROJECT,
+    pulumi.runtime.allConfig(),
+    { cluster: clusterConfig, platform: platformConfig, pipeline: pipelineConfig },
+    [githubTriggerNeedsArgoEvents],
+);
 
 const cluster = createCluster(config.cluster, {
     servicePorts: {

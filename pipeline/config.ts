@@ -1,5 +1,7 @@
 import { boolean, decimal, integer, optional, text, url } from "../infra/config/fields";
+import type { StackCheck } from "../infra/config/load";
 import { defineSection } from "../infra/config/section";
+import type { PlatformSettings } from "../infra/platform/config";
 import { trainingScenarios } from "../infra/names";
 import type { CronSettings } from "./templates/train-model-cron";
 import type { AppSource, Deadlines, GateThresholds } from "./templates/settings";
@@ -79,3 +81,10 @@ export const pipelineConfig = defineSection(
         };
     },
 );
+
+/** The GitHub trigger is an Argo Events EventSource and Sensor: the platform must install Argo Events. */
+export const githubTriggerNeedsArgoEvents: StackCheck<{ pipeline: PipelineConfig; platform: PlatformSettings }> = (settings, report) => {
+    if (settings.pipeline.githubTrigger && !settings.platform.argoEvents.enabled) {
+        report("githubTrigger", "needs gourmetgram:argoEventsEnabled set to true: its EventSource and Sensor run on Argo Events");
+    }
+};

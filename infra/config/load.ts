@@ -8,6 +8,9 @@ export type RawConfig = Readonly<Record<string, string>>;
 /** Any section, whatever its keys (`never` accepts every section's own `values` type). */
 type Sections = Record<string, { readonly keys: SectionKeys; readonly build: (values: never, report: ReportProblem) => unknown }>;
 
+/** A rule across sections (one layer's setting that needs another's), run once all parsed. */
+export type StackCheck<T> = (settings: T, report: ReportProblem) => void;
+
 /**
  * Parses and validates every section of the stack configuration at once. Either every
  * section parses and the typed settings come back, or a ConfigError lists every problem
@@ -17,6 +20,7 @@ export function loadStackConfig<S extends Sections>(
     namespace: string,
     raw: RawConfig,
     sections: S,
+    checks: readonly StackCheck<{ [P in keyof S]: SectionOutput<S[P]> }>[] = [],
 ): { [P in keyof S]: SectionOutput<S[P]> } {
     const problems: ConfigProblem[] = [];
     const qualify = (key: string) => `${namespace}:${key}`;
@@ -58,6 +62,11 @@ export function loadStackConfig<S extends Sections>(
                 problems.push({ key: qualify(key), value: raw[qualify(key)], message }),
             );
         }
+    }
+
+    const report: ReportProblem = (key, message) => problems.push({ key: qualify(key), value: raw[qualify(key)], message });
+    if (problems.length === 0) {
+        for (const check of checks) check(settings as { [P in keyof S]: SectionOutput<S[P]> }, report);
     }
 
     if (problems.length > 0) throw new ConfigError(problems);

@@ -122,6 +122,7 @@ function mockState(type: string, inputs: Record<string, any>): Record<string, an
 const offlineManifests: Record<string, string> = {
     "gourmetgram:argoWorkflowsManifest": path.join(repoRoot, "test", "unit", "platform", "fixtures", "argo-workflows-install.yaml"),
     "gourmetgram:argoCdManifest": path.join(repoRoot, "test", "unit", "platform", "fixtures", "argo-cd-install.yaml"),
+    "gourmetgram:argoEventsManifest": path.join(repoRoot, "test", "unit", "platform", "fixtures", "argo-events-install.yaml"),
 };
 
 /** Runs index.ts for one stack file under mocks; an override of `undefined` removes that key. */
@@ -194,4 +195,14 @@ export function isSecretValue(value: unknown): value is { value: unknown } {
 /** The value inside a secret, or the value itself when it is not one. */
 export function reveal(value: unknown): unknown {
     return isSecretValue(value) ? value.value : value;
+}
+
+/** The value with every secret replaced by "[secret]": what is left is what Pulumi shows in plain text. */
+export function withoutSecrets(value: unknown): unknown {
+    if (isSecretValue(value)) return "[secret]";
+    if (Array.isArray(value)) return value.map(withoutSecrets);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withoutSecrets(inner)]));
+    }
+    return value;
 }

@@ -65,16 +65,29 @@ export class ArgoCd extends pulumi.ComponentResource {
     }
 }
 
-/** Argo Events in `argo-events` (only when the stack enables it). */
+/**
+ * The bus every EventSource and Sensor in the namespace talks through. The JetStream version
+ * names an entry of the controller's own version table (not an image tag); it is pinned so
+ * an Argo Events upgrade cannot move the bus silently.
+ */
+export const eventBus = { name: "default", jetstreamVersion: "2.10.10" } as const;
+
+/** Argo Events in `argo-events`, with its event bus (only when the stack enables it). */
 export class ArgoEvents extends pulumi.ComponentResource {
     constructor(name: string, args: { source: ManifestSource }, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:platform:ArgoEvents", name, {}, opts);
-        new ManifestInstall(
+        const install = new ManifestInstall(
             "gourmetgram:platform:ArgoEventsInstall",
             `${name}-install`,
             { source: args.source, namespace: namespaces.argoEvents, defaultResources: argoDefaultResources },
             { parent: this },
         );
+        new k8s.apiextensions.CustomResource(`${name}-event-bus`, {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "EventBus",
+            metadata: { name: eventBus.name, namespace: namespaces.argoEvents },
+            spec: { jetstream: { version: eventBus.jetstreamVersion, replicas: 3 } },
+        }, { parent: this, dependsOn: [install] });
         this.registerOutputs({});
     }
 }
