@@ -13,14 +13,10 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
 import { parse } from "yaml";
+import { installMocks, type Registered, settled } from "./mocks";
 
-export interface RegisteredResource {
-    readonly type: string;
-    readonly name: string;
-    readonly inputs: Record<string, any>;
-    /** Provider reference (`urn::id`) when one was given explicitly or inherited. */
-    readonly provider?: string;
-}
+export type RegisteredResource = Registered;
+export { isSecretValue, reveal, withoutSecrets } from "./mocks";
 
 export interface ProgramRun {
     readonly resources: RegisteredResource[];
@@ -129,28 +125,16 @@ const offlineManifests: Record<string, string> = {
 export async function runProgram(stackFile: string, overrides: Record<string, string | undefined> = {}): Promise<ProgramRun> {
     const restore = prepareMachine();
     try {
-        const resources: RegisteredResource[] = [];
         const config: Record<string, string | undefined> = { ...stackConfig(stackFile), ...offlineManifests, ...overrides };
         pulumi.runtime.setAllConfig(
             Object.fromEntries(Object.entries(config).filter((entry): entry is [string, string] => entry[1] !== undefined)),
         );
-        await pulumi.runtime.setMocks(
-            {
-                newResource(args) {
-                    resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
-                    return { id: `${args.name}-id`, state: mockState(args.type, args.inputs) };
-                },
-                call(args) {
-                    if (args.token === "openstack:networking/getNetwork:getNetwork") {
-                        return { id: `${args.inputs.name}-id`, name: args.inputs.name };
-                    }
-                    return args.inputs;
-                },
-            },
-            "gourmetgram",
-            stackName(stackFile),
-            false,
-        );
+        const resources = installMocks({
+            stack: stackName(stackFile),
+            state: (type, _name, inputs) => mockState(type, inputs),
+            call: (token, inputs) =>
+                token === "openstack:networking/getNetwork:getNetwork" ? { id: `${inputs.name}-id`, name: inputs.name } : inputs,
+        });
         // Each run needs a fresh module graph: the program registers its resources on import.
         vi.resetModules();
         const exported = (await import(path.join(repoRoot, "index.ts"))) as Record<string, unknown>;
@@ -164,7 +148,7 @@ export async function runProgram(stackFile: string, overrides: Record<string, st
                 outputs[key] = value;
             }
         }
-        await settle(resources);
+        await settled(resources);
         return { resources, outputs, secretOutputs };
     } finally {
         restore();
@@ -173,36 +157,4 @@ export async function runProgram(stackFile: string, overrides: Record<string, st
 
 export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply((value) => resolve(value)));
-}
-
-/** Waits until no new registrations arrive, so the returned list is the whole graph. */
-async function settle(resources: readonly unknown[]): Promise<void> {
-    let seen = -1;
-    while (seen !== resources.length) {
-        seen = resources.length;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-}
-
-/** How Pulumi marks a secret value inside registered inputs. */
-const secretSignature = "4dabf18193072939515e22adb298388d";
-const secretMarker = "1b47061264138c4ac30d75fd1eb44270";
-
-export function isSecretValue(value: unknown): value is { value: unknown } {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[secretSignature] === secretMarker;
-}
-
-/** The value inside a secret, or the value itself when it is not one. */
-export function reveal(value: unknown): unknown {
-    return isSecretValue(value) ? value.value : value;
-}
-
-/** The value with every secret replaced by "[secret]": what is left is what Pulumi shows in plain text. */
-export function withoutSecrets(value: unknown): unknown {
-    if (isSecretValue(value)) return "[secret]";
-    if (Array.isArray(value)) return value.map(withoutSecrets);
-    if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withoutSecrets(inner)]));
-    }
-    return value;
 }

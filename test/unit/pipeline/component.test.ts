@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import { installMocks, type Registered } from "../../support/mocks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
 import { ConfigError } from "../../../infra/config/errors";
@@ -6,22 +6,10 @@ import { namespaces } from "../../../infra/names";
 import { pipelineConfig } from "../../../pipeline/config";
 import { runnerRules } from "../../../pipeline/rbac/policies";
 
-interface Registered { type: string; name: string; inputs: Record<string, any> }
-const registered: Registered[] = [];
+let registered: Registered[] = [];
 
 beforeAll(async () => {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => {
-                registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-                return { id: `${args.name}-id`, state: args.inputs };
-            },
-            call: (args) => args.inputs,
-        },
-        "gourmetgram",
-        "test",
-        false,
-    );
+    registered = installMocks({ stack: "test" });
     const { Pipeline } = await import("../../../pipeline/component.js");
     const config = loadStackConfig("gourmetgram", {}, { pipeline: pipelineConfig }).pipeline;
     const pipeline = new Pipeline("pipeline", { config, images: { gates: "reg/gates:src-1", train: "reg/train:src-2" } });

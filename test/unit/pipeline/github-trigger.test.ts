@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import { installMocks, type Registered } from "../../support/mocks";
 import { describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
 import { namespaces } from "../../../infra/names";
@@ -9,22 +9,9 @@ import { pipelineWorkflowTemplates } from "../../../pipeline/templates";
 import type { CronWorkflow } from "../../../pipeline/templates/argo-types";
 import { settings } from "./fixtures";
 
-interface Registered { type: string; name: string; inputs: Record<string, any> }
 
 async function registeredWith(raw: Record<string, string>): Promise<Registered[]> {
-    const registered: Registered[] = [];
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => {
-                registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-                return { id: `${args.name}-id`, state: args.inputs };
-            },
-            call: (args) => args.inputs,
-        },
-        "gourmetgram",
-        "trigger",
-        false,
-    );
+    const registered = installMocks({ stack: "trigger" });
     const { Pipeline } = await import("../../../pipeline/component.js");
     const config = loadStackConfig("gourmetgram", raw, { pipeline: pipelineConfig }).pipeline;
     new Pipeline("p", { config, images: { gates: "g:1", train: "t:1" } });

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { installMocks } from "../../support/mocks";
 import { describe, expect, it } from "vitest";
 import { parseRenderArgs, render, renderHelp, UsageError } from "../../../pipeline/render/cli";
 import { redacted, renderManifests, typeToApi, type RecordedResource } from "../../../pipeline/render/manifests";
@@ -38,19 +39,7 @@ describe("render: manifests from registered resources", () => {
     });
 
     it("renders the pipeline component's objects as valid YAML documents", async () => {
-        const recorded: RecordedResource[] = [];
-        await pulumi.runtime.setMocks(
-            {
-                newResource: (args) => {
-                    recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-                    return { id: `${args.name}-id`, state: args.inputs };
-                },
-                call: (args) => args.inputs,
-            },
-            "gourmetgram",
-            "render",
-            false,
-        );
+        const recorded: RecordedResource[] = installMocks({ stack: "render" });
         const { Pipeline } = await import("../../../pipeline/component.js");
         const { loadStackConfig } = await import("../../../infra/config/load.js");
         const { pipelineConfig } = await import("../../../pipeline/config.js");

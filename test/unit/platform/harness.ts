@@ -1,14 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
+import { installMocks as installRecordingMocks, isSecretValue, type Registered } from "../../support/mocks";
 
-/** One resource as the mocked engine saw it register. */
-export interface Registered {
-    type: string;
-    name: string;
-    inputs: Record<string, any>;
-}
-
-const sigKey = "4dabf18193072939515e22adb298388d";
-const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+export { ofType, type Registered, settled } from "../../support/mocks";
+export const isSecret = isSecretValue;
 
 /** The value every mocked GeneratedPassword "creates"; tests look for it in plain text. */
 export function mockPassword(resourceName: string): string {
@@ -20,39 +13,10 @@ export function mockPassword(resourceName: string): string {
  * value so a test can prove it never appears outside a secret.
  */
 export function installMocks(options: { preview?: boolean } = {}): Registered[] {
-    const registered: Registered[] = [];
-    pulumi.runtime.setMocks(
-        {
-            newResource(args: pulumi.runtime.MockResourceArgs) {
-                registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-                const state = { ...args.inputs };
-                if (args.type.includes("GeneratedPassword")) state.value = mockPassword(args.name);
-                return { id: `${args.name}-id`, state };
-            },
-            call(args: pulumi.runtime.MockCallArgs) {
-                return args.inputs;
-            },
-        },
-        "gourmetgram",
-        "unit",
-        options.preview ?? false,
-    );
-    return registered;
-}
-
-/** Waits until no new resource registered for a few event-loop turns. */
-export async function settled(registered: Registered[]): Promise<void> {
-    let stableTurns = 0;
-    let last = -1;
-    while (stableTurns < 5) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        stableTurns = registered.length === last ? stableTurns + 1 : 0;
-        last = registered.length;
-    }
-}
-
-export function isSecret(value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[sigKey] === secretSig;
+    return installRecordingMocks({
+        preview: options.preview,
+        state: (type, name, inputs) => (type.includes("GeneratedPassword") ? { ...inputs, value: mockPassword(name) } : inputs),
+    });
 }
 
 /** Every plain (non-secret) string anywhere in a value, with its path. */
@@ -72,10 +36,6 @@ export function secretValues(value: unknown): unknown[] {
     if (Array.isArray(value)) return value.flatMap(secretValues);
     if (typeof value === "object" && value !== null) return Object.values(value).flatMap(secretValues);
     return [];
-}
-
-export function ofType(registered: Registered[], type: string): Registered[] {
-    return registered.filter((r) => r.type === type);
 }
 
 /** Images of every container and init container in a pod-bearing object's inputs. */
