@@ -1,4 +1,4 @@
-import { type IDeployment, type IPersistentVolumeClaim, manifest } from "./manifest";
+import { type IDeployment, type IPersistentVolumeClaim, type IService, manifest } from "./manifest";
 import { selectorLabels, waitForFirstConsumerAnnotations } from "./labels";
 
 type PodSpec = NonNullable<NonNullable<IDeployment["spec"]>["template"]["spec"]>;
@@ -51,4 +51,16 @@ export function singleInstanceDeployment(
 /** The pod volume (named `data`) that mounts a component's data claim. */
 export function dataVolume(claim: IPersistentVolumeClaim) {
     return { name: "data", persistentVolumeClaim: { claimName: claim.metadata?.name ?? "" } };
+}
+
+/** The in-cluster Service in front of a component's pod, one named port each. */
+export function clusterService(component: ComponentIdentity, ports: Readonly<Record<string, number>>): IService {
+    return manifest.Service({
+        metadata: { name: component.name, namespace: component.namespace, labels: component.labels },
+        spec: {
+            type: "ClusterIP",
+            selector: selectorLabels(component.name),
+            ports: Object.entries(ports).map(([name, port]) => ({ name, port, targetPort: port })),
+        },
+    });
 }

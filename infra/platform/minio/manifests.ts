@@ -3,7 +3,7 @@ import { platformImages } from "../../versions";
 import { componentLabels, selectorLabels } from "../common/labels";
 import { type IJob, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
-import { dataVolume, dataVolumeClaim, singleInstanceDeployment } from "../common/single-instance";
+import { clusterService, dataVolume, dataVolumeClaim, singleInstanceDeployment } from "../common/single-instance";
 
 /** Secret with MinIO's root login; MLflow uses the same keys as its S3 credentials. */
 export const minioSecret = {
@@ -58,17 +58,7 @@ export function minioManifests(args: MinioManifestArgs) {
         volumes: [dataVolume(volumeClaim)],
     });
 
-    const service = manifest.Service({
-        metadata: { name, namespace, labels },
-        spec: {
-            type: "ClusterIP",
-            selector: selectorLabels(name),
-            ports: [
-                { name: "api", port: minio.apiPort, targetPort: minio.apiPort },
-                { name: "console", port: minio.consolePort, targetPort: minio.consolePort },
-            ],
-        },
-    });
+    const service = clusterService({ name, namespace, labels }, { api: minio.apiPort, console: minio.consolePort });
 
     // Only the console is published; the S3 API stays inside the cluster (MLflow proxies artifacts).
     const consoleService = manifest.Service({

@@ -1,9 +1,8 @@
 import { namespaces, postgres } from "../../names";
 import { platformImages } from "../../versions";
-import { componentLabels, selectorLabels } from "../common/labels";
-import { manifest } from "../common/manifest";
+import { componentLabels } from "../common/labels";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
-import { dataVolume, dataVolumeClaim, singleInstanceDeployment } from "../common/single-instance";
+import { clusterService, dataVolume, dataVolumeClaim, singleInstanceDeployment } from "../common/single-instance";
 
 /** Secret that holds the database login; MLflow reads the same keys. */
 export const postgresSecret = {
@@ -55,14 +54,7 @@ export function postgresManifests(args: PostgresManifestArgs) {
         volumes: [dataVolume(volumeClaim)],
     });
 
-    const service = manifest.Service({
-        metadata: { name, namespace, labels },
-        spec: {
-            type: "ClusterIP",
-            selector: selectorLabels(name),
-            ports: [{ name: "postgres", port: postgres.port, targetPort: postgres.port }],
-        },
-    });
+    const service = clusterService({ name, namespace, labels }, { postgres: postgres.port });
 
     return { volumeClaim, deployment, service };
 }
