@@ -94,6 +94,49 @@ export const platformPublicPorts = {
     argoCd: 8443,
 } as const;
 
+/**
+ * Who may open a port of the lab's public address:
+ * - `public`: anyone on the internet (what the lab exists to serve: canary and production);
+ * - `lab`: only the lab's own network, the stack setting `labAllowedCidr` (UIs, SSH, staging);
+ * - `api`: only `apiAllowedCidr` (the Kubernetes API).
+ */
+export type PortAudience = "public" | "lab" | "api";
+
+export interface PublishedPort {
+    readonly name: string;
+    readonly port: number;
+    readonly service: string;
+    readonly audience: PortAudience;
+    /** What a client must present; "none" only where the audience is `public` or the port is staging's. */
+    readonly authentication: string;
+}
+
+export const sshPort = 22;
+export const kubernetesApiPort = 6443;
+
+/**
+ * Every TCP port the lab's nodes accept from outside, defined once: the security group opens
+ * exactly these (each to its audience's network), the stack output `publishedPorts` lists
+ * them, and the policy pack refuses a world-open rule for any port whose audience is not
+ * `public`. Staging is `lab` on purpose: outside traffic must not decide its load gate.
+ */
+export const publishedPorts: readonly PublishedPort[] = [
+    { name: "ssh", port: sshPort, service: "SSH to node1 (and through it the others)", audience: "lab", authentication: "the stack's SSH key pair" },
+    { name: "kubernetes-api", port: kubernetesApiPort, service: "Kubernetes API (K3s)", audience: "api", authentication: "client certificate from the kubeconfig output" },
+    { name: "mlflow", port: platformPublicPorts.mlflow, service: "MLflow UI and REST API", audience: "lab", authentication: "MLflow basic auth (user admin, password in the mlflowAdminPassword output)" },
+    { name: "minio-console", port: platformPublicPorts.minioConsole, service: "MinIO console", audience: "lab", authentication: "MinIO root login (Secret minio-credentials)" },
+    { name: "argo-workflows", port: platformPublicPorts.argoWorkflows, service: "Argo Workflows UI and API", audience: "lab", authentication: "bearer token (the argoWorkflowsToken output)" },
+    { name: "argo-cd", port: platformPublicPorts.argoCd, service: "Argo CD UI and API", audience: "lab", authentication: "user admin, password in the argoCdAdminPassword output" },
+    { name: "app-staging", port: environmentPorts.staging, service: "GourmetGram app, staging", audience: "lab", authentication: "none (lab network only, so the load gate measures the pipeline's own traffic)" },
+    { name: "app-canary", port: environmentPorts.canary, service: "GourmetGram app, canary", audience: "public", authentication: "none (the public app)" },
+    { name: "app-production", port: environmentPorts.production, service: "GourmetGram app, production", audience: "public", authentication: "none (the public app)" },
+];
+
+/** The ports of one audience, in table order. */
+export function portsFor(audience: PortAudience): number[] {
+    return publishedPorts.filter((p) => p.audience === audience).map((p) => p.port);
+}
+
 export const model = {
     name: "GourmetGramFood11Model",
     aliases: ["development", "staging", "canary", "production"] as const,

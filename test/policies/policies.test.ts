@@ -17,13 +17,14 @@ describe("the policy list", () => {
         }
     });
 
-    it("makes the three product rules mandatory and the hygiene checks advisory", () => {
+    it("makes the product rules and the lab-port rule mandatory, the hygiene checks advisory", () => {
         const levels = Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel]));
         expect(levels).toEqual({
             "resource-limits": "mandatory",
             "no-loopback-urls": "mandatory",
             "pinned-images": "mandatory",
             "no-plain-secret-env": "advisory",
+            "openstack-lab-ports-open-to-world": "mandatory",
             "openstack-ingress-open-to-world": "advisory",
         });
     });

@@ -1,6 +1,6 @@
 import * as openstack from "@pulumi/openstack";
 import { describe, expect, it } from "vitest";
-import { environmentPorts } from "../../../infra/names";
+import { environmentPorts, portsFor } from "../../../infra/names";
 import { openSecurityGroups, openSecurityGroupsDefaults } from "../../../policies/rules/open-security-groups";
 import { createResourceValidationArgs, expectNoViolations, expectViolation } from "../util";
 
@@ -14,11 +14,16 @@ const rule = (overrides: Partial<RuleArgs>, config?: object) =>
     );
 
 describe("openstack-ingress-open-to-world", () => {
-    it("allows SSH and every app environment port from anywhere by default", async () => {
-        expect(openSecurityGroupsDefaults.allowedPorts).toEqual([22, ...Object.values(environmentPorts)].sort((a, b) => a - b));
+    it("allows only the public app environments (canary, production) from anywhere by default", async () => {
+        expect(openSecurityGroupsDefaults.allowedPorts).toEqual([environmentPorts.production, environmentPorts.canary]);
+        expect(openSecurityGroupsDefaults.allowedPorts).toEqual(portsFor("public").sort((a, b) => a - b));
         for (const port of openSecurityGroupsDefaults.allowedPorts) {
             await expectNoViolations(openSecurityGroups, rule({ portRangeMin: port, portRangeMax: port }));
         }
+    });
+
+    it.each([22, environmentPorts.staging])("flags world-open port %d, which belongs to the lab's network", async (port) => {
+        await expectViolation(openSecurityGroups, rule({ portRangeMin: port, portRangeMax: port }), `port ${port} is open to 0.0.0.0/0; only 80, 8080 may be`);
     });
 
     it.each([
