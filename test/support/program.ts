@@ -14,6 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
 import { parse } from "yaml";
 import { installMocks, type Registered, settled } from "./mocks";
+import { applyProjectConfig } from "./project-config";
 
 export type RegisteredResource = Registered;
 export { isSecretValue, reveal, withoutSecrets } from "./mocks";
@@ -121,11 +122,15 @@ const offlineManifests: Record<string, string> = {
     "gourmetgram:argoEventsManifest": path.join(repoRoot, "test", "unit", "platform", "fixtures", "argo-events-install.yaml"),
 };
 
-/** Runs index.ts for one stack file under mocks; an override of `undefined` removes that key. */
+/**
+ * Runs index.ts for one stack file under mocks, with the stack's config as the Pulumi CLI
+ * hands it over (Pulumi.yaml's defaults filled in); an override of `undefined` removes a key.
+ */
 export async function runProgram(stackFile: string, overrides: Record<string, string | undefined> = {}): Promise<ProgramRun> {
     const restore = prepareMachine();
     try {
-        const config: Record<string, string | undefined> = { ...stackConfig(stackFile), ...offlineManifests, ...overrides };
+        const asEngineHandsIt = applyProjectConfig(stackName(stackFile), stackConfig(stackFile)).config;
+        const config: Record<string, string | undefined> = { ...asEngineHandsIt, ...offlineManifests, ...overrides };
         pulumi.runtime.setAllConfig(
             Object.fromEntries(Object.entries(config).filter((entry): entry is [string, string] => entry[1] !== undefined)),
         );
