@@ -1,10 +1,13 @@
 // Prints one closing line for the whole run, counting vitest's JSON report and pytest's
 // JUnit XML together, so a reader (and CI) sees a single "N passed, N failed" total.
+// Skipped tests are named above that line; under CI=true any skip fails the run, since a
+// suite that did not run proves nothing.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const dir = process.argv[2];
 const total = { passed: 0, failed: 0, skipped: 0 };
+const skippedNames = [];
 
 const vitestReport = join(dir, "vitest.json");
 if (existsSync(vitestReport)) {
@@ -16,6 +19,11 @@ if (existsSync(vitestReport)) {
     ).length;
     total.failed += report.numFailedTests + brokenFiles;
     total.skipped += report.numPendingTests + report.numTodoTests;
+    for (const file of report.testResults) {
+        for (const test of file.assertionResults) {
+            if (["skipped", "pending", "todo"].includes(test.status)) skippedNames.push(test.fullName ?? test.title);
+        }
+    }
 }
 
 const pytestReport = join(dir, "pytest.xml");
@@ -29,8 +37,14 @@ if (existsSync(pytestReport)) {
         total.skipped += skipped;
         total.passed += count("tests") - failed - skipped;
     }
+    for (const [, name] of xml.matchAll(/<testcase\b[^>]*\bname="([^"]*)"[^>]*>\s*<skipped\b/g)) skippedNames.push(name);
 }
 
+const inCi = process.env.CI === "true";
+if (total.skipped > 0) {
+    console.log(`SKIPPED ${total.skipped} test(s)${inCi ? "; CI fails on a skipped test" : ""}:`);
+    for (const name of skippedNames) console.log(`  - ${name}`);
+}
 const ran = total.passed + total.failed;
 console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
-process.exit(ran === 0 || total.failed > 0 ? 1 : 0);
+process.exit(ran === 0 || total.failed > 0 || (inCi && total.skipped > 0) ? 1 : 0);

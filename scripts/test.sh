@@ -2,7 +2,7 @@
 # The project's whole test suite: every TypeScript suite under test/ (vitest) and the
 # Python suites (pytest), then one closing line that counts both.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 results=.cache/test-results
@@ -11,11 +11,8 @@ status=0
 
 vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" "$@" || status=1
 
-python_suites=()
-for suite in test/train; do
-    [ -d "$suite" ] && python_suites+=("$suite")
-done
-if [ ${#python_suites[@]} -gt 0 ] && [ $# -eq 0 ]; then
+python_suites=(test/train)
+if [ $# -eq 0 ]; then
     if [ -x .venv/bin/python ]; then
         .venv/bin/python -m pytest -q --junitxml="$results/pytest.xml" "${python_suites[@]}" || status=1
     else

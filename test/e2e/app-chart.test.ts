@@ -33,17 +33,7 @@ import { createArgsForType, runResourcePolicy } from "../policies/util";
 import { startLocalCluster, type LocalCluster } from "./harness/cluster";
 import { run, runOk, type RunResult } from "./harness/process";
 import { repoRoot } from "./harness/render";
-import { findToolchain, type Toolchain } from "./harness/toolchain";
-
-const lookup = findToolchain(undefined, ["helm"]);
-const inCi = process.env.CI === "true";
-if (!lookup.ok && !inCi) console.warn(`e2e skipped: ${lookup.problem}`);
-
-describe.runIf(!lookup.ok && inCi)("e2e toolchain", () => {
-    it("is built before the suite runs in CI", () => {
-        throw new Error(lookup.ok ? "unreachable" : lookup.problem);
-    });
-});
+import { describeWithToolchain } from "./harness/suite";
 
 /** The model version every rendered tag carries: `<env>-1.0.7`. */
 const modelVersion = 7;
@@ -86,8 +76,7 @@ function configuredResources(overrides: Parameters<typeof appResourcesFrom>[0] =
     });
 }
 
-describe.runIf(lookup.ok)("app chart, rendered by helm as Argo CD renders it", () => {
-    const tools = (lookup as { toolchain: Toolchain }).toolchain;
+describeWithToolchain("app chart, rendered by helm as Argo CD renders it", ["helm"], (tools) => {
     let dir: string;
 
     /** The helm arguments shared by `template` and `lint`: values file first, parameters on top. */

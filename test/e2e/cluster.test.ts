@@ -18,22 +18,11 @@ import { startLocalCluster, type LocalCluster } from "./harness/cluster";
 import { installCrds } from "./harness/crds";
 import { describeRef, kubectlObject, loadManifests, type Manifest } from "./harness/manifests";
 import { renderStack } from "./harness/render";
-import { findToolchain, type Toolchain } from "./harness/toolchain";
+import { describeWithToolchain } from "./harness/suite";
 import { brokenWorkflowTemplate, danglingEntrypointWorkflowTemplate, minimalWorkflowTemplate } from "./fixtures";
 import { runOk } from "./harness/process";
 
-const lookup = findToolchain();
-const inCi = process.env.CI === "true";
-if (!lookup.ok && !inCi) console.warn(`e2e skipped: ${lookup.problem}`);
-
-describe.runIf(!lookup.ok && inCi)("e2e toolchain", () => {
-    it("is built before the suite runs in CI", () => {
-        throw new Error(lookup.ok ? "unreachable" : lookup.problem);
-    });
-});
-
-describe.runIf(lookup.ok)("e2e on a real kube-apiserver", () => {
-    const tools = (lookup as { toolchain: Toolchain }).toolchain;
+describeWithToolchain("e2e on a real kube-apiserver", [], (tools) => {
     let cluster: LocalCluster;
 
     beforeAll(async () => {

@@ -34,17 +34,7 @@ import { runCli, type CliRun } from "../gates/cli-runner";
 import { startLocalCluster, type LocalCluster } from "./harness/cluster";
 import { installCrds } from "./harness/crds";
 import { waitUntil } from "./harness/process";
-import { findToolchain, type Toolchain } from "./harness/toolchain";
-
-const lookup = findToolchain();
-const inCi = process.env.CI === "true";
-if (!lookup.ok && !inCi) console.warn(`e2e skipped: ${lookup.problem}`);
-
-describe.runIf(!lookup.ok && inCi)("e2e toolchain for the resources gate", () => {
-    it("is built before the suite runs in CI", () => {
-        throw new Error(lookup.ok ? "unreachable" : lookup.problem);
-    });
-});
+import { describeWithToolchain } from "./harness/suite";
 
 type Obj = Record<string, any>;
 
@@ -57,8 +47,7 @@ const chartLabels = { app: appName, ...appPodLabels, "app.kubernetes.io/instance
 const podTemplateHash = "6d4cf56db6";
 const startedAt = "2026-01-01T12:00:00Z";
 
-describe.runIf(lookup.ok)("resources gate and Argo CD patch on a real kube-apiserver", () => {
-    const tools = (lookup as { toolchain: Toolchain }).toolchain;
+describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver", [], (tools) => {
     let cluster: LocalCluster;
     let dir: string;
     let admin: KubeClient;
