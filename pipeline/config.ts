@@ -17,6 +17,9 @@ export interface PipelineConfig {
 
 const cronField = /^(\S+\s+){4}\S+$/;
 
+/** GitHub signs deliveries with HMAC-SHA256 of this secret; a short one can be guessed and pushes forged. */
+export const minWebhookSecretLength = 32;
+
 /** Stack config of the pipeline layer: gate thresholds, deadlines, schedule, app source, trigger. */
 export const pipelineConfig = defineSection(
     {
@@ -53,7 +56,13 @@ export const pipelineConfig = defineSection(
         if (v.githubTrigger) {
             if (!v.githubRepository) report("githubRepository", "is required when githubTrigger is true");
             if (!v.githubWebhookSecret) report("githubWebhookSecret", "is required when githubTrigger is true (pulumi config set --secret)");
-            if (v.githubRepository && v.githubWebhookSecret) {
+            else if (v.githubWebhookSecret.length < minWebhookSecretLength) {
+                report(
+                    "githubWebhookSecret",
+                    `must be at least ${minWebhookSecretLength} characters (e.g. the output of openssl rand -hex 32): a short secret lets anyone forge a push that starts training`,
+                );
+            }
+            if (v.githubRepository && v.githubWebhookSecret && v.githubWebhookSecret.length >= minWebhookSecretLength) {
                 githubTrigger = { repository: v.githubRepository, webhookSecret: v.githubWebhookSecret };
             }
         }

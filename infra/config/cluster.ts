@@ -3,8 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { k3sVersion as pinnedK3sVersion } from "../versions";
 import { isGpuImage, type NodeImage, placementFor, type Placement, type Site, siteNames, sites, supportedImages } from "../chameleon/sites";
-import { cidr, existingFile, expandHome, integer, oneOf, optional, text } from "./fields";
-import { isPrivateRange, parseIpv4Cidr } from "./network";
+import { boolean, cidr, existingFile, expandHome, integer, oneOf, optional, text } from "./fields";
+import { isPrivateRange, isWorldOpen, parseIpv4Cidr } from "./network";
 import { defineSection } from "./section";
 
 export const clusterTargets = ["chameleon", "existing-cluster"] as const;
@@ -24,6 +24,8 @@ export interface ChameleonSettings {
     readonly keyPair: { readonly existingName: string } | { readonly publicKey: string };
     readonly sshUser: string;
     readonly sshPrivateKeyPath: string;
+    /** The people of the lab: the UIs, staging, and SSH unless sshAllowedCidr is set. */
+    readonly labAllowedCidr: string;
     readonly sshAllowedCidr: string;
     readonly apiAllowedCidr: string;
     readonly k3sVersion: string;
@@ -66,8 +68,10 @@ const chameleonKeys = {
     sshPublicKey: optional(text("an OpenSSH public key line", { pattern: /^(ssh-(rsa|ed25519)|ecdsa-sha2-nistp\d+) \S+/ })),
     sshUser: optional(text("a Linux user name", { pattern: /^[a-z_][a-z0-9_-]*$/ })),
     sshPrivateKeyPath: optional(existingFile("SSH private key file")),
+    labAllowedCidr: optional(cidr()),
     sshAllowedCidr: optional(cidr()),
     apiAllowedCidr: optional(cidr()),
+    allowWorldOpenNetworks: optional(boolean()),
     k3sVersion: optional(text("a K3s release such as v1.33.5+k3s1", { pattern: k3sVersionPattern })),
 };
 
@@ -151,6 +155,27 @@ function chameleon(values: Values, report: Report): ChameleonSettings {
         }
     }
 
+    const apiAllowedCidr = values.apiAllowedCidr ?? "";
+    const labAllowedCidr = values.labAllowedCidr ?? apiAllowedCidr;
+    const sshAllowedCidr = values.sshAllowedCidr ?? labAllowedCidr;
+    if (!values.allowWorldOpenNetworks) {
+        const risks = {
+            apiAllowedCidr: "the Kubernetes API (port 6443)",
+            labAllowedCidr: "MLflow, the MinIO console, Argo Workflows, Argo CD and staging",
+            sshAllowedCidr: "SSH to the nodes",
+        } as const;
+        for (const [key, risk] of Object.entries(risks) as Array<[keyof typeof risks, string]>) {
+            const value = values[key];
+            if (value !== undefined && isWorldOpen(value)) {
+                report(
+                    key,
+                    `opens ${risk} to the whole internet; use your own network, e.g. your public address as a.b.c.d/32 ` +
+                        `(or an SSH tunnel), or set gourmetgram:allowWorldOpenNetworks to true to accept that risk`,
+                );
+            }
+        }
+    }
+
     const network = parseIpv4Cidr(privateCidr);
     if (network && !isPrivateRange(network)) report("privateCidr", "must be inside private address space (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)");
     if (network && 2 ** (32 - network.prefix) - 2 < firstNodeHostOffset + nodeCount - 1) {
@@ -171,8 +196,9 @@ function chameleon(values: Values, report: Report): ChameleonSettings {
         keyPair: values.keyPairName !== undefined ? { existingName: values.keyPairName } : { publicKey: values.sshPublicKey ?? "" },
         sshUser: values.sshUser ?? "cc",
         sshPrivateKeyPath: values.sshPrivateKeyPath ?? "",
-        sshAllowedCidr: values.sshAllowedCidr ?? "0.0.0.0/0",
-        apiAllowedCidr: values.apiAllowedCidr ?? "",
+        labAllowedCidr,
+        sshAllowedCidr,
+        apiAllowedCidr,
         k3sVersion: values.k3sVersion ?? pinnedK3sVersion,
     };
 }

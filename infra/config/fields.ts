@@ -102,13 +102,17 @@ export function memoryQuantity(options: FieldOptions<string> = {}): Field<string
     );
 }
 
-/** An http(s) URL. */
+/**
+ * An http(s) URL with no credentials in it: a user name or token in a URL ends up in plain text
+ * in the objects that carry it (WorkflowTemplates, Argo CD Applications) and in the state.
+ */
 export function url(options: FieldOptions<string> = {}): Field<string> {
     return fieldOf(
-        "an absolute http:// or https:// URL",
+        "an absolute http:// or https:// URL with no user name, password or token in it (a private repository's credentials belong in a Kubernetes Secret)",
         (t) => {
             try {
                 const parsed = new URL(t);
+                if (parsed.username !== "" || parsed.password !== "") return undefined;
                 return parsed.protocol === "http:" || parsed.protocol === "https:" ? t : undefined;
             } catch {
                 return undefined;

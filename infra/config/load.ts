@@ -1,9 +1,25 @@
 import type { z } from "zod";
-import { ConfigError, type ConfigProblem } from "./errors";
+import { ConfigError, type ConfigProblem, shownValue } from "./errors";
+import { looksSecret } from "./secrets";
 import type { ReportProblem, SectionKeys, SectionOutput } from "./section";
 
 /** Fully qualified key (`gourmetgram:suffix`) → raw string value, as Pulumi holds stack config. */
 export type RawConfig = Readonly<Record<string, string>>;
+
+export interface LoadOptions {
+    /** Fully qualified keys whose values are Pulumi secrets (see secretConfigKeys). */
+    readonly secretKeys?: Iterable<string>;
+}
+
+/**
+ * The keys of `raw` that Pulumi marks secret (`pulumi config set --secret`). The runtime's
+ * `isConfigSecret` is internal API: when it is missing, no key is reported and the name-based
+ * check (`looksSecret`) and the unknown-key rule still hide values.
+ */
+export function secretConfigKeys(raw: RawConfig, runtime: object): string[] {
+    const probe = (runtime as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
+    return typeof probe === "function" ? Object.keys(raw).filter((key) => probe(key)) : [];
+}
 
 /** Any section, whatever its keys (`never` accepts every section's own `values` type). */
 type Sections = Record<string, { readonly keys: SectionKeys; readonly build: (values: never, report: ReportProblem) => unknown }>;
@@ -21,9 +37,13 @@ export function loadStackConfig<S extends Sections>(
     raw: RawConfig,
     sections: S,
     checks: readonly StackCheck<{ [P in keyof S]: SectionOutput<S[P]> }>[] = [],
+    options: LoadOptions = {},
 ): { [P in keyof S]: SectionOutput<S[P]> } {
     const problems: ConfigProblem[] = [];
     const qualify = (key: string) => `${namespace}:${key}`;
+    const secretKeys = new Set(options.secretKeys ?? []);
+    /** A message shows a value only of a known key that neither is nor looks secret. */
+    const shown = (key: string, known: boolean) => shownValue(raw[key], !known || secretKeys.has(key) || looksSecret(key));
 
     const known = new Set<string>();
     for (const section of Object.values(sections)) {
@@ -37,7 +57,7 @@ export function loadStackConfig<S extends Sections>(
         if (ns === namespace && !known.has(short)) {
             problems.push({
                 key,
-                value: raw[key],
+                value: shown(key, false),
                 message: `is not a setting of this project; known settings are ${[...known].sort().join(", ")}`,
             });
         }
@@ -54,17 +74,17 @@ export function loadStackConfig<S extends Sections>(
                 values[key] = result.data;
             } else {
                 parsed = false;
-                problems.push({ key: qualify(key), value, message: messageOf(result.error.issues[0]) });
+                problems.push({ key: qualify(key), value: shown(qualify(key), true), message: messageOf(result.error.issues[0]) });
             }
         }
         if (parsed) {
             settings[name] = section.build(values as never, (key, message) =>
-                problems.push({ key: qualify(key), value: raw[qualify(key)], message }),
+                problems.push({ key: qualify(key), value: shown(qualify(key), true), message }),
             );
         }
     }
 
-    const report: ReportProblem = (key, message) => problems.push({ key: qualify(key), value: raw[qualify(key)], message });
+    const report: ReportProblem = (key, message) => problems.push({ key: qualify(key), value: shown(qualify(key), true), message });
     if (problems.length === 0) {
         for (const check of checks) check(settings as { [P in keyof S]: SectionOutput<S[P]> }, report);
     }

@@ -35,3 +35,12 @@ export function hostAddress(cidr: Ipv4Cidr, offset: number): string {
     const value = base + offset;
     return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
 }
+
+/** Networks wider than this many leading bits are treated as the whole internet. */
+export const widestLabPrefix = 8;
+
+/** `0.0.0.0/0`, or any network wider than a /8: as good as open to the world. */
+export function isWorldOpen(text: string): boolean {
+    const parsed = parseIpv4Cidr(text);
+    return parsed !== undefined && parsed.prefix < widestLabPrefix;
+}

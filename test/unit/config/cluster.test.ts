@@ -114,9 +114,33 @@ describe("chameleon stack config", () => {
         expect(problemsOf(neither)).toEqual([expect.stringMatching(/keyPairName = \(not set\): set exactly one/)]);
     });
 
-    it("names unknown keys in the project namespace and lists the known ones", () => {
+    it("opens the UIs and SSH to the API's network unless the stack names another", () => {
+        expect(load(chameleon())).toMatchObject({ apiAllowedCidr: "203.0.113.7/32", labAllowedCidr: "203.0.113.7/32", sshAllowedCidr: "203.0.113.7/32" });
+        expect(load(chameleon({ "gourmetgram:labAllowedCidr": "198.51.100.0/24" }))).toMatchObject({
+            labAllowedCidr: "198.51.100.0/24",
+            sshAllowedCidr: "198.51.100.0/24",
+        });
+        expect(load(chameleon({ "gourmetgram:sshAllowedCidr": "198.51.100.9/32" }))).toMatchObject({ labAllowedCidr: "203.0.113.7/32", sshAllowedCidr: "198.51.100.9/32" });
+    });
+
+    it.each([
+        ["gourmetgram:labAllowedCidr", "0.0.0.0/0", /labAllowedCidr = 0\.0\.0\.0\/0: opens MLflow, the MinIO console, Argo Workflows, Argo CD and staging to the whole internet; .*allowWorldOpenNetworks/],
+        ["gourmetgram:apiAllowedCidr", "0.0.0.0/0", /apiAllowedCidr = 0\.0\.0\.0\/0: opens the Kubernetes API \(port 6443\) to the whole internet/],
+        ["gourmetgram:sshAllowedCidr", "0.0.0.0/0", /sshAllowedCidr = 0\.0\.0\.0\/0: opens SSH to the nodes to the whole internet/],
+        ["gourmetgram:labAllowedCidr", "0.0.0.0/1", /labAllowedCidr = 0\.0\.0\.0\/1: opens MLflow/],
+    ])("refuses %s = %s unless allowWorldOpenNetworks says so", (key, value, message) => {
+        expect(problemsOf(chameleon({ [key]: value }))).toEqual([expect.stringMatching(message)]);
+        expect(() => load(chameleon({ [key]: value, "gourmetgram:allowWorldOpenNetworks": "true" }))).not.toThrow();
+    });
+
+    it("accepts networks up to a /8", () => {
+        expect(load(chameleon({ "gourmetgram:labAllowedCidr": "10.0.0.0/8" }))).toMatchObject({ labAllowedCidr: "10.0.0.0/8" });
+    });
+
+    it("names unknown keys in the project namespace and lists the known ones, hiding their values", () => {
+        // A misspelt key may be a misspelt secret: its value is never shown.
         const problems = problemsOf(chameleon({ "gourmetgram:sufix": "ab1234" }));
-        expect(problems).toEqual([expect.stringMatching(/gourmetgram:sufix = ab1234: is not a setting of this project; known settings are .*suffix/)]);
+        expect(problems).toEqual([expect.stringMatching(/gourmetgram:sufix = \[secret\]: is not a setting of this project; known settings are .*suffix/)]);
     });
 
     it("reports every problem at once, not only the first", () => {

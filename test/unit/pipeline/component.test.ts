@@ -2,7 +2,7 @@ import { installMocks, type Registered } from "../../support/mocks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
 import { ConfigError } from "../../../infra/config/errors";
-import { namespaces } from "../../../infra/names";
+import { defaultAppResources, namespaces } from "../../../infra/names";
 import { pipelineConfig } from "../../../pipeline/config";
 import { runnerRules } from "../../../pipeline/rbac/policies";
 
@@ -12,7 +12,7 @@ beforeAll(async () => {
     registered = installMocks({ stack: "test" });
     const { Pipeline } = await import("../../../pipeline/component.js");
     const config = loadStackConfig("gourmetgram", {}, { pipeline: pipelineConfig }).pipeline;
-    const pipeline = new Pipeline("pipeline", { config, images: { gates: "reg/gates:src-1", train: "reg/train:src-2" } });
+    const pipeline = new Pipeline("pipeline", { config, images: { gates: "reg/gates:src-1", train: "reg/train:src-2" }, stagingAppResources: defaultAppResources });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(pipeline.workflowTemplateNames).toHaveLength(7);
 });
@@ -83,8 +83,17 @@ describe("pipeline stack config", () => {
 
     it("a GitHub trigger needs a repository and a webhook secret", () => {
         expect(() => load({ "gourmetgram:githubTrigger": "true" })).toThrow(/githubWebhookSecret.*required/s);
-        const c = load({ "gourmetgram:githubTrigger": "true", "gourmetgram:githubRepository": "o/r", "gourmetgram:githubWebhookSecret": "s3cret" });
-        expect(c.githubTrigger).toEqual({ repository: "o/r", webhookSecret: "s3cret" });
+        const secret = "0123456789abcdef0123456789abcdef";
+        const c = load({ "gourmetgram:githubTrigger": "true", "gourmetgram:githubRepository": "o/r", "gourmetgram:githubWebhookSecret": secret });
+        expect(c.githubTrigger).toEqual({ repository: "o/r", webhookSecret: secret });
+    });
+
+    it("a webhook secret shorter than 32 characters is refused, and the message never shows it", () => {
+        const short = "s3cret-only-31-characters-long!";
+        expect(short).toHaveLength(31);
+        const attempt = () => load({ "gourmetgram:githubTrigger": "true", "gourmetgram:githubRepository": "o/r", "gourmetgram:githubWebhookSecret": short });
+        expect(attempt).toThrow(/githubWebhookSecret = \[secret\]: must be at least 32 characters/);
+        expect(attempt).not.toThrow(new RegExp(short));
     });
 
     it("the staging deadline must outlast the version wait", () => {

@@ -1,7 +1,7 @@
 import { installMocks, type Registered } from "../../support/mocks";
 import { describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
-import { namespaces } from "../../../infra/names";
+import { defaultAppResources, namespaces } from "../../../infra/names";
 import { checkWorkflows } from "../../../pipeline/check/references";
 import { pipelineConfig } from "../../../pipeline/config";
 import { githubEventSource, trainOnPushSensor } from "../../../pipeline/events/github-trigger";
@@ -14,7 +14,7 @@ async function registeredWith(raw: Record<string, string>): Promise<Registered[]
     const registered = installMocks({ stack: "trigger" });
     const { Pipeline } = await import("../../../pipeline/component.js");
     const config = loadStackConfig("gourmetgram", raw, { pipeline: pipelineConfig }).pipeline;
-    new Pipeline("p", { config, images: { gates: "g:1", train: "t:1" } });
+    new Pipeline("p", { config, images: { gates: "g:1", train: "t:1" }, stagingAppResources: defaultAppResources });
     await new Promise((resolve) => setTimeout(resolve, 300));
     return registered;
 }
@@ -29,14 +29,14 @@ describe("GitHub push trigger (reference only)", () => {
         const registered = await registeredWith({
             "gourmetgram:githubTrigger": "true",
             "gourmetgram:githubRepository": "teaching-on-testbeds/gourmetgram-train",
-            "gourmetgram:githubWebhookSecret": "s3cret-value",
+            "gourmetgram:githubWebhookSecret": "s3cret-value-0123456789abcdef012345",
         });
         const secret = registered.find((r) => r.type === "kubernetes:core/v1:Secret")!;
         expect(secret.inputs.metadata.namespace).toBe(namespaces.argoEvents);
         // Recorded as a Pulumi secret, not as the plain string.
-        expect(secret.inputs.stringData).toEqual({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: { secret: "s3cret-value" } });
+        expect(secret.inputs.stringData).toEqual({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: { secret: "s3cret-value-0123456789abcdef012345" } });
         const others = registered.filter((r) => r !== secret);
-        expect(JSON.stringify(others)).not.toContain("s3cret-value");
+        expect(JSON.stringify(others)).not.toContain("s3cret-value-0123456789abcdef012345");
         expect(registered.find((r) => r.inputs?.kind === "EventSource")).toBeDefined();
         expect(registered.find((r) => r.inputs?.kind === "Sensor")).toBeDefined();
     });

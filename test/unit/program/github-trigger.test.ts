@@ -7,7 +7,7 @@ const laptop = path.join(stacksDir, "Pulumi.laptop.yaml");
 const trigger = {
     "gourmetgram:githubTrigger": "true",
     "gourmetgram:githubRepository": "teaching-on-testbeds/gourmetgram",
-    "gourmetgram:githubWebhookSecret": "s3cret-webhook-key",
+    "gourmetgram:githubWebhookSecret": "s3cret-webhook-key-0123456789abcdef",
 };
 
 describe("the GitHub push trigger in the program", () => {
@@ -27,7 +27,7 @@ describe("the GitHub push trigger in the program", () => {
         expect(kinds("EventBus")[0].inputs.spec.jetstream.version).toMatch(/^\d+\.\d+\.\d+$/);
         expect(kinds("EventSource")).toHaveLength(1);
         expect(kinds("Sensor")).toHaveLength(1);
-        expect(JSON.stringify(run.resources.map((r) => r.inputs))).toContain("s3cret-webhook-key");
-        expect(JSON.stringify(withoutSecrets(run.resources.map((r) => r.inputs)))).not.toContain("s3cret-webhook-key");
+        expect(JSON.stringify(run.resources.map((r) => r.inputs))).toContain("s3cret-webhook-key-0123456789abcdef");
+        expect(JSON.stringify(withoutSecrets(run.resources.map((r) => r.inputs)))).not.toContain("s3cret-webhook-key-0123456789abcdef");
     });
 });
