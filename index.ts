@@ -1,6 +1,10 @@
 /**
  * Composition root: stack config → cluster → platform → pipeline → stack outputs. No logic
  * lives here; each layer's components and config sections live in their folders.
+ *
+ * The program is one function, the module's whole export. `pulumi up` runs it: Pulumi's
+ * Node.js runtime calls a module that exports a function and makes what it returns the stack
+ * outputs. An Automation API inline program runs the same function.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster } from "./infra/cluster/cluster";
@@ -13,41 +17,48 @@ import { Pipeline } from "./pipeline/component";
 import { githubTriggerNeedsArgoEvents, pipelineConfig } from "./pipeline/config";
 import { PipelineImages } from "./pipeline/images";
 
-const config = loadStackConfig(
-    PROJECT,
-    pulumi.runtime.allConfig(),
-    { cluster: clusterConfig, platform: platformConfig, pipeline: pipelineConfig },
-    [githubTriggerNeedsArgoEvents],
-);
+function gourmetgram() {
+    const config = loadStackConfig(
+        PROJECT,
+        pulumi.runtime.allConfig(),
+        { cluster: clusterConfig, platform: platformConfig, pipeline: pipelineConfig },
+        [githubTriggerNeedsArgoEvents],
+    );
 
-const cluster = createCluster(config.cluster, {
-    servicePorts: {
-        ...Object.fromEntries(Object.entries(environmentPorts).map(([env, port]) => [`app-${env}`, port])),
-        ...platformPublicPorts,
-    },
-});
+    const cluster = createCluster(config.cluster, {
+        servicePorts: {
+            ...Object.fromEntries(Object.entries(environmentPorts).map(([env, port]) => [`app-${env}`, port])),
+            ...platformPublicPorts,
+        },
+    });
 
-const platform = new Platform(
-    "platform",
-    { settings: config.platform, publicAddress: cluster.publicAddress },
-    { providers: [cluster.provider] },
-);
+    const platform = new Platform(
+        "platform",
+        { settings: config.platform, publicAddress: cluster.publicAddress },
+        { providers: [cluster.provider] },
+    );
 
-const images = new PipelineImages(
-    "pipeline-images",
-    { buildsEnabled: config.platform.imageBuildsEnabled },
-    { providers: [cluster.provider], dependsOn: [platform] },
-);
-const pipeline = new Pipeline(
-    "pipeline",
-    { config: config.pipeline, images: { gates: images.gates, train: images.train } },
-    { providers: [cluster.provider], dependsOn: [platform] },
-);
+    const images = new PipelineImages(
+        "pipeline-images",
+        { buildsEnabled: config.platform.imageBuildsEnabled },
+        { providers: [cluster.provider], dependsOn: [platform] },
+    );
+    const pipeline = new Pipeline(
+        "pipeline",
+        { config: config.pipeline, images: { gates: images.gates, train: images.train } },
+        { providers: [cluster.provider], dependsOn: [platform] },
+    );
 
-export const publicAddress = cluster.publicAddress;
-export const sshCommand = cluster.sshCommand;
-export const kubeconfig = cluster.kubeconfig;
-export const urls = platform.urls;
-export const registryHost = platform.registryHost;
-export const mlflowTrackingUri = platform.mlflowUrl;
-export const workflowTemplates = pipeline.workflowTemplateNames;
+    return {
+        publicAddress: cluster.publicAddress,
+        // Only a Chameleon cluster has nodes to log in to; no output at all otherwise.
+        ...(cluster.sshCommand ? { sshCommand: cluster.sshCommand } : {}),
+        kubeconfig: cluster.kubeconfig,
+        urls: platform.urls,
+        registryHost: platform.registryHost,
+        mlflowTrackingUri: platform.mlflowUrl,
+        workflowTemplates: pipeline.workflowTemplateNames,
+    };
+}
+
+export = gourmetgram;

@@ -65,7 +65,10 @@ export async function runUnderMocks(
         path.basename(stackFile).replace(/^Pulumi\.|\.yaml$/g, ""),
         false,
     );
-    await load(programPath);
+    const program = await load(programPath);
+    // As Pulumi's Node.js runtime does: a module whose export is a function is the program, run
+    // once loaded (index.ts is one).
+    if (typeof program === "function") await program();
     let seen = -1;
     while (seen !== resources.length) {
         seen = resources.length;

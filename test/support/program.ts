@@ -140,9 +140,11 @@ export async function runProgram(stackFile: string, overrides: Record<string, st
             call: (token, inputs) =>
                 token === "openstack:networking/getNetwork:getNetwork" ? { id: `${inputs.name}-id`, name: inputs.name } : inputs,
         });
-        // Each run needs a fresh module graph: the program registers its resources on import.
+        // Each run gets a fresh module graph, so no module-level state of one run reaches the next.
         vi.resetModules();
-        const exported = (await import(path.join(repoRoot, "index.ts"))) as Record<string, unknown>;
+        const { default: program } = (await import(path.join(repoRoot, "index.ts"))) as { default: () => Record<string, unknown> };
+        // The program is the module's exported function, run as Pulumi's Node.js runtime runs it.
+        const exported = program();
         const outputs: Record<string, unknown> = {};
         const secretOutputs: string[] = [];
         for (const [key, value] of Object.entries(exported)) {

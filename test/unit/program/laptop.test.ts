@@ -21,7 +21,8 @@ describe("the existing-cluster (laptop) stack", () => {
 
     it("exports the configured public address and a secret kubeconfig, and no SSH command", () => {
         expect(run.outputs.publicAddress).toBe("localhost");
-        expect(run.outputs.sshCommand).toBeUndefined();
+        // No output at all rather than an undefined one, which Pulumi warns about on every run.
+        expect(Object.keys(run.outputs)).not.toContain("sshCommand");
         expect(run.secretOutputs).toContain("kubeconfig");
     });
 });
