@@ -22,7 +22,7 @@ const connections = "[--mlflow-url URL] [--registry-url URL] [--argocd-namespace
 export const commands: Record<string, Command> = {
     load: {
         synopsis:
-            "load --url URL [--requests 100] [--concurrency 10] [--rate R] [--timeout-ms 10000] [--p95-ms 2000] [--min-success-rate 0.95] [--max-duration-s 600]",
+            "load --url URL [--requests 100] [--concurrency 10] [--rate R] [--timeout-ms 10000] [--p95-ms 2000] [--min-success-rate 0.95] [--max-duration-s 600] [--namespace NS --selector SEL]",
         run: loadCommand,
     },
     integration: {

@@ -163,6 +163,9 @@ function gateTemplates(settings: PipelineSettings): Template[] {
                 "--timeout-ms", String(t.loadRequestTimeoutMs),
                 "--p95-ms", String(t.loadP95Ms),
                 "--min-success-rate", String(t.loadMinSuccessRate),
+                // Restarts and OOM kills caused by the load fail it by name, even when the figures pass.
+                "--namespace", namespaces.staging,
+                "--selector", appPodSelector(),
             ],
             deadlineSeconds: Math.min(deadline, 900),
             missingReport: crashed("load"),

@@ -94,7 +94,8 @@ describe("integration gate against the app-shaped server", () => {
     it("fails on an HTML error page", async () => {
         app.set({ ...healthyBehaviour, htmlError: true });
         const r = await run();
-        expect(r.reason).toBe("/test returned an HTML error page (HTTP 500)");
+        expect(r.reason).toMatch(/^\/test returned an HTML error page \(HTTP 500\): the app raised while classifying with this model/);
+        expect(r.reason).toMatch(/expects \[1, 11\] class scores .* check the model's architecture/);
     });
 
     it("fails on a 5xx", async () => {

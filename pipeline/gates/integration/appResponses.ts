@@ -57,9 +57,20 @@ function classReason(endpoint: string, got: string): string {
     return `${endpoint} returned "${short(got, 60)}", which is not one of the 11 Food-11 classes`;
 }
 
+/**
+ * What a 5xx from a classifying endpoint means in this app: the request reached the model and the
+ * app's Python raised. The usual cause is a model whose output is not one score vector per image.
+ */
+const modelCrashHint =
+    "the app raised while classifying with this model; it expects [1, 11] class scores for a [1, 3, 224, 224] image " +
+    "(it takes torch.max(output, 1) and then .item()), so a model with another output shape, such as a [1, 11, 7, 7] " +
+    "score map, fails here: check the model's architecture against the app (docs/training.md)";
+
 export function parseTestBody(status: number, body: string): Parsed<string> {
-    if (looksLikeHtmlPage(body)) return { ok: false, reason: `/test returned an HTML error page (HTTP ${status})` };
-    if (status >= 500) return { ok: false, reason: `/test answered HTTP ${status}: ${short(body)}` };
+    if (looksLikeHtmlPage(body)) {
+        return { ok: false, reason: `/test returned an HTML error page (HTTP ${status})${status >= 500 ? `: ${modelCrashHint}` : ""}` };
+    }
+    if (status >= 500) return { ok: false, reason: `/test answered HTTP ${status}: ${short(body)}: ${modelCrashHint}` };
     if (status !== 200) return { ok: false, reason: `/test answered HTTP ${status}: ${short(body)}` };
     const value = unescapeHtml(body).trim();
     // The app prints str(None) when inference failed.
@@ -70,7 +81,9 @@ export function parseTestBody(status: number, body: string): Parsed<string> {
 const buttonText = /<button\b[^>]*>([\s\S]*?)<\/button>/i;
 
 export function parsePredictBody(status: number, body: string): Parsed<string> {
-    if (looksLikeHtmlPage(body)) return { ok: false, reason: `/predict returned an HTML error page (HTTP ${status})` };
+    if (looksLikeHtmlPage(body)) {
+        return { ok: false, reason: `/predict returned an HTML error page (HTTP ${status})${status >= 500 ? `: ${modelCrashHint}` : ""}` };
+    }
     if (status !== 200) return { ok: false, reason: `/predict answered HTTP ${status}: ${short(body)}` };
     if (/badge-warning/.test(body)) return { ok: false, reason: "/predict answered its warning badge: the app produced no prediction for the sample" };
     let value: string | undefined;

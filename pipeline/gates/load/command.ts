@@ -1,6 +1,9 @@
 /** `gate load`: flags, the run, and the verdict against the p95 and success-rate thresholds. */
-import { numberFlag, optionalNumberFlag, parseBaseUrl, parseFlags, requireFlag } from "../args";
+import { numberFlag, optionalNumberFlag, parseBaseUrl, parseFlags, requireFlag, UsageError } from "../args";
+import { KubeClient } from "../kube/client";
+import { KubeConfigError, resolveKubeTarget } from "../kube/config";
 import { fail, GateResult, pass } from "../report";
+import { podChangesUnderLoad, PodsUnderLoad, readPods, snapshot } from "./pods";
 import { LoadPlan, LoadRun, runLoad } from "./engine";
 import { OutcomeCounts } from "./outcomes";
 import { LatencySummary, summarize } from "./stats";
@@ -14,6 +17,8 @@ export const loadFlags = [
     "p95-ms",
     "min-success-rate",
     "max-duration-s",
+    "namespace",
+    "selector",
 ] as const;
 
 export const loadDefaults = {
@@ -32,6 +37,22 @@ export const maxRequests = 1_000_000;
 export interface LoadOptions extends LoadPlan {
     p95Ms: number;
     minSuccessRate: number;
+    /** The app's pods, checked for restarts and OOM kills across the load. */
+    pods?: { namespace: string; selector: string };
+}
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function podsFlags(flags: Map<string, string>): LoadOptions["pods"] {
+    const namespace = flags.get("namespace");
+    const selector = flags.get("selector");
+    if (namespace === undefined && selector === undefined) return undefined;
+    if (namespace === undefined || selector === undefined) {
+        throw new UsageError("--namespace and --selector go together: both name the app's pods to check after the load, e.g. --namespace gourmetgram-staging --selector app.kubernetes.io/name=gourmetgram-app");
+    }
+    if (!dnsLabel.test(namespace)) throw new UsageError(`--namespace must be a DNS label (lowercase letters, digits, '-'), got "${namespace}"`);
+    if (selector.trim() === "") throw new UsageError("--selector must not be empty: it selects the app's pods, e.g. app.kubernetes.io/name=gourmetgram-app");
+    return { namespace, selector };
 }
 
 export function parseLoadArgs(argv: readonly string[]): LoadOptions {
@@ -54,6 +75,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadOptions {
         minSuccessRate,
         maxDurationMs: maxDurationS * 1000,
         refusedGiveUpMs: loadDefaults.refusedGiveUpMs,
+        pods: podsFlags(flags),
     };
 }
 
@@ -74,6 +96,8 @@ export interface LoadMetrics {
     /** Over successful attempts; null when none succeeded. */
     latencyMs: LatencySummary | null;
     thresholds: { p95Ms: number; minSuccessRate: number; timeoutMs: number };
+    /** The app's containers before and after the load; null when --namespace/--selector were not given. */
+    pods: PodsUnderLoad | null;
 }
 
 function round(value: number, digits: number): number {
@@ -98,6 +122,7 @@ export function loadMetrics(options: LoadOptions, run: LoadRun): LoadMetrics {
         generatorCpuS: round(run.cpuMs / 1000, 3),
         latencyMs: latency ?? null,
         thresholds: { p95Ms: options.p95Ms, minSuccessRate: options.minSuccessRate, timeoutMs: options.timeoutMs },
+        pods: null,
     };
 }
 
@@ -138,12 +163,46 @@ export function formatLoadSummary(m: LoadMetrics): string {
         `  attempts ${m.attempts}/${m.requestsPlanned} in ${m.durationS} s (${m.requestsPerSecond} req/s), success ${m.outcomes.success} (${round(m.successRate * 100, 2)}%)`,
         `  failures: ${describeFailures(m.outcomes)}`,
         `  latency of successes: ${lat}`,
+        ...(m.pods ? [`  pods: ${m.pods.after.map((c) => `${c.pod}/${c.container} restarts ${c.restarts}`).join(", ") || "none"}${m.pods.problems.length ? `; ${m.pods.problems.join("; ")}` : ""}`] : []),
     ].join("\n");
+}
+
+/** A restart or OOM kill during the load fails the gate whatever the figures say, and its reason leads. */
+export function judgeWithPods(figures: GateResult<LoadMetrics>, pods: PodsUnderLoad): GateResult<LoadMetrics> {
+    const metrics = { ...figures.metrics, pods };
+    if (pods.problems.length === 0) return { ...figures, metrics };
+    const figuresSaid = figures.verdict === "pass" ? `the load figures alone passed: ${figures.reason}` : `load: ${figures.reason}`;
+    return fail(`${pods.problems.join("; ")} (${figuresSaid})`, metrics);
+}
+
+function kubeClient(): KubeClient {
+    try {
+        return new KubeClient(resolveKubeTarget());
+    } catch (err) {
+        if (err instanceof KubeConfigError) throw new UsageError(`${err.message} (--namespace/--selector need the Kubernetes API)`);
+        throw err;
+    }
 }
 
 export async function loadCommand(argv: readonly string[]): Promise<{ result: GateResult<LoadMetrics>; summary: string }> {
     const options = parseLoadArgs(argv);
-    const run = await runLoad(options);
-    const metrics = loadMetrics(options, run);
-    return { result: judgeLoad(metrics, run.stoppedBy), summary: formatLoadSummary(metrics) };
+    const kube = options.pods ? kubeClient() : undefined;
+    try {
+        const before = kube && options.pods ? await readPods(kube, options.pods.namespace, options.pods.selector) : [];
+        const run = await runLoad(options);
+        const metrics = loadMetrics(options, run);
+        let result = judgeLoad(metrics, run.stoppedBy);
+        if (kube && options.pods) {
+            const after = await readPods(kube, options.pods.namespace, options.pods.selector);
+            result = judgeWithPods(result, {
+                ...options.pods,
+                before: snapshot(before),
+                after: snapshot(after),
+                problems: podChangesUnderLoad(before, after, options.concurrency),
+            });
+        }
+        return { result, summary: formatLoadSummary(result.metrics) };
+    } finally {
+        await kube?.close();
+    }
 }
