@@ -61,15 +61,21 @@ function describe(rule: NumberRule): string {
     return range ? `${kind} ${range}` : kind;
 }
 
+/** Plain decimal notation only: Number() would also read "0x10" as 16 and "1e3" as 1000. */
+const decimalPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
 export function parseNumber(name: string, raw: string, rule: NumberRule): number {
     const trimmed = raw.trim();
-    const value = trimmed === "" ? Number.NaN : Number(trimmed);
+    const value = decimalPattern.test(trimmed) ? Number(trimmed) : Number.NaN;
     const bad =
         !Number.isFinite(value) ||
         (rule.integer && !Number.isInteger(value)) ||
         (rule.min !== undefined && (rule.exclusiveMin ? value <= rule.min : value < rule.min)) ||
         (rule.max !== undefined && value > rule.max);
-    if (bad) throw new UsageError(`--${name} must be ${describe(rule)}, got "${raw}"`);
+    if (bad) {
+        const notation = decimalPattern.test(trimmed) ? "" : " (decimal digits only)";
+        throw new UsageError(`--${name} must be ${describe(rule)}${notation}, got "${raw}"`);
+    }
     return value;
 }
 
@@ -103,4 +109,29 @@ export function choiceFlag<T extends string>(name: string, raw: string, allowed:
         throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
     }
     return raw as T;
+}
+
+/** A Kubernetes namespace or other DNS-1123 label: it becomes a path segment of API calls. */
+export function dnsLabel(name: string, raw: string): string {
+    if (raw.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(raw)) {
+        throw new UsageError(`--${name} must be a DNS label (1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit), got "${raw}"`);
+    }
+    return raw;
+}
+
+/** An OCI distribution repository name (path components of [a-z0-9] joined by . _ __ or -). */
+export function repositoryName(name: string, raw: string): string {
+    const component = "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*";
+    if (raw.length > 255 || !new RegExp(`^${component}(?:/${component})*$`).test(raw)) {
+        throw new UsageError(`--${name} must be a registry repository name such as gourmetgram-app (lowercase components separated by /), got "${raw}"`);
+    }
+    return raw;
+}
+
+/** A name given to an HTTP API as data: printable, not blank, of bounded length. */
+export function nameText(name: string, raw: string, max = 256): string {
+    if (raw.trim() === "" || raw.length > max || /[\u0000-\u001f\u007f]/.test(raw)) {
+        throw new UsageError(`--${name} must be 1-${max} printable characters, got ${JSON.stringify(raw)}`);
+    }
+    return raw;
 }

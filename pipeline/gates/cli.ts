@@ -3,6 +3,7 @@
  * Exit status is the contract with the workflow templates: 0 pass, 1 fail (including "could
  * not decide"), 2 usage or configuration error. `--report FILE` receives the JSON verdict.
  */
+import "./require-node";
 import { commands, usage } from "./commands";
 import { UsageError } from "./args";
 import { exitCodes, Report, writeReport } from "./report";

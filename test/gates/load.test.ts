@@ -54,7 +54,7 @@ describe("load flags", () => {
         [["--concurrency", "1.5"], /--concurrency must be an integer/],
         [["--rate", "0"], /--rate must be a number > 0/],
         [["--min-success-rate", "1.2"], /--min-success-rate must be a number >= 0 and <= 1/],
-        [["--p95-ms", "abc"], /--p95-ms must be a number > 0, got "abc"/],
+        [["--p95-ms", "abc"], /--p95-ms must be a number > 0 \(decimal digits only\), got "abc"/],
         [["--timeout-ms", "-5"], /--timeout-ms/],
         [["--bogus", "1"], /unknown flag --bogus; allowed: --url/],
         [["--requests"], /--requests needs a value/],
@@ -196,7 +196,7 @@ describe("load gate as a subprocess", () => {
 
         const usage = await runCli(["load", "--url", `${app.url}/test`, "--concurrency", "zero"]);
         expect(usage.code).toBe(2);
-        expect(usage.stderr).toMatch(/--concurrency must be an integer >= 1 and <= 10000, got "zero"/);
+        expect(usage.stderr).toMatch(/--concurrency must be an integer >= 1 and <= 10000 \(decimal digits only\), got "zero"/);
         expect(usage.report).toBeUndefined();
     });
 });

@@ -28,8 +28,7 @@ export function parseIntegrationArgs(argv: readonly string[]): IntegrationOption
     const flags = parseFlags(argv, integrationFlags);
     const base = parseBaseUrl("url", requireFlag(flags, "url", "the app's base URL, e.g. http://gourmetgram-staging.gourmetgram-staging.svc.cluster.local:8000"));
     const expectVersion = requireFlag(flags, "expect-version", "the model version the app must report on /version").trim();
-    const sample = flags.get("sample") ?? defaultSample;
-    if (!fs.existsSync(sample)) throw new UsageError(`--sample ${sample} does not exist`);
+    const sample = sampleFile(flags.get("sample") ?? defaultSample);
     return {
         base,
         expectVersion,
@@ -38,6 +37,23 @@ export function parseIntegrationArgs(argv: readonly string[]): IntegrationOption
         pollMs: numberFlag(flags, "poll-ms", 2000, { integer: true, min: 10, max: 60_000 }),
         sample,
     };
+}
+
+/** An upload is read whole into memory, so only a regular file of bounded size will do. */
+export const maxSampleBytes = 10 * 1024 * 1024;
+
+function sampleFile(file: string): string {
+    let stat: fs.Stats;
+    try {
+        stat = fs.statSync(file);
+    } catch {
+        throw new UsageError(`--sample ${file} does not exist`);
+    }
+    if (!stat.isFile()) throw new UsageError(`--sample ${file} is not a regular file (an image to upload to /predict)`);
+    if (stat.size === 0 || stat.size > maxSampleBytes) {
+        throw new UsageError(`--sample ${file} is ${stat.size} bytes; an image of 1 byte to ${maxSampleBytes / 1024 / 1024} MiB is allowed`);
+    }
+    return file;
 }
 
 export interface CheckRecord {

@@ -4,7 +4,7 @@
  * the in-cluster defaults from infra/names.
  */
 import { appName, gateImageEnv, isEnvironment, model, mlflow, namespaces, registry, environments, Environment } from "../../../infra/names";
-import { parseBaseUrl, UsageError } from "../args";
+import { dnsLabel, nameText, parseBaseUrl, repositoryName, UsageError } from "../args";
 
 export const connectionFlags = ["mlflow-url", "registry-url", "argocd-namespace", "model-name", "repository"] as const;
 
@@ -24,9 +24,9 @@ export function parseConnections(flags: Map<string, string>, env: NodeJS.Process
     return {
         mlflowUrl,
         registryUrl,
-        argocdNamespace: flags.get("argocd-namespace") ?? env[gateImageEnv.argocdNamespace] ?? namespaces.argocd,
-        modelName: flags.get("model-name") ?? model.name,
-        repository: flags.get("repository") ?? appName,
+        argocdNamespace: dnsLabel("argocd-namespace", flags.get("argocd-namespace") ?? env[gateImageEnv.argocdNamespace] ?? namespaces.argocd),
+        modelName: nameText("model-name", flags.get("model-name") ?? model.name),
+        repository: repositoryName("repository", flags.get("repository") ?? appName),
     };
 }
 
