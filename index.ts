@@ -9,8 +9,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster } from "./infra/cluster/cluster";
 import { clusterConfig } from "./infra/config/cluster";
-import { loadStackConfig } from "./infra/config/load";
-import { environmentPorts, platformPublicPorts, PROJECT } from "./infra/names";
+import { loadStackConfig, secretConfigKeys } from "./infra/config/load";
+import { PROJECT } from "./infra/names";
 import { platformConfig } from "./infra/platform/config";
 import { Platform } from "./infra/platform/platform";
 import { Pipeline } from "./pipeline/component";
@@ -18,19 +18,17 @@ import { githubTriggerNeedsArgoEvents, pipelineConfig } from "./pipeline/config"
 import { PipelineImages } from "./pipeline/images";
 
 function gourmetgram() {
+    const raw = pulumi.runtime.allConfig();
     const config = loadStackConfig(
         PROJECT,
-        pulumi.runtime.allConfig(),
+        raw,
         { cluster: clusterConfig, platform: platformConfig, pipeline: pipelineConfig },
         [githubTriggerNeedsArgoEvents],
+        // Messages never show the value of a key set with --secret.
+        { secretKeys: secretConfigKeys(raw, pulumi.runtime) },
     );
 
-    const cluster = createCluster(config.cluster, {
-        servicePorts: {
-            ...Object.fromEntries(Object.entries(environmentPorts).map(([env, port]) => [`app-${env}`, port])),
-            ...platformPublicPorts,
-        },
-    });
+    const cluster = createCluster(config.cluster);
 
     const platform = new Platform(
         "platform",
@@ -58,6 +56,10 @@ function gourmetgram() {
         registryHost: platform.registryHost,
         mlflowTrackingUri: platform.mlflowUrl,
         workflowTemplates: pipeline.workflowTemplateNames,
+        // Who can reach which port, and the credentials the program made (secrets).
+        publishedPorts: cluster.publishedPorts,
+        mlflowAdminPassword: platform.mlflowAdminPassword,
+        argoWorkflowsToken: platform.argoWorkflowsToken,
     };
 }
 

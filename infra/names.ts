@@ -212,8 +212,24 @@ export const appImageTagValuePath = ["image", "tag"] as const;
  */
 export const gateImageEnv = {
     mlflowTrackingUri: "MLFLOW_TRACKING_URI",
+    /** MLflow basic auth: the names MLflow's own Python client reads, so one Secret serves both. */
+    mlflowTrackingUsername: "MLFLOW_TRACKING_USERNAME",
+    mlflowTrackingPassword: "MLFLOW_TRACKING_PASSWORD",
     registryUrl: "REGISTRY_URL",
     argocdNamespace: "ARGOCD_NAMESPACE",
+} as const;
+
+/**
+ * MLflow runs its basic-auth app: every request but /health needs a user. The pipeline (the
+ * training pod, the build step, the gate and release CLI) logs in as its own user, whose login
+ * the platform writes to this Secret in the `argo` namespace (and in `gourmetgram-platform`,
+ * where the Job that creates the user reads it).
+ */
+export const mlflowPipelineCredentials = {
+    secretName: "mlflow-pipeline-credentials",
+    usernameKey: "username",
+    passwordKey: "password",
+    username: `${PROJECT}-pipeline`,
 } as const;
 
 /** Argo synchronization mutex that serialises every change to one environment. */

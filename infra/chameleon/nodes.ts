@@ -8,8 +8,6 @@ import { nodeUserData } from "./user-data";
 
 export interface ChameleonNodesArgs {
     readonly settings: ChameleonSettings;
-    /** Service ports opened to the world on the nodes' shared-network ports. */
-    readonly servicePorts: Readonly<Record<string, number>>;
 }
 
 export interface ChameleonNode {
@@ -47,9 +45,9 @@ export class ChameleonNodes extends pulumi.ComponentResource {
 
         const securityGroup = new openstack.networking.SecGroup(named("nodes"), {
             name: named("nodes"),
-            description: "GourmetGram lab nodes: SSH, Kubernetes API and the lab's service ports",
+            description: "GourmetGram lab nodes: each published port open to its audience's network only",
         }, parent);
-        for (const rule of ingressRules({ ...settings, servicePorts: args.servicePorts })) {
+        for (const rule of ingressRules(settings)) {
             new openstack.networking.SecGroupRule(named(`allow-${rule.port}`), {
                 securityGroupId: securityGroup.id,
                 description: rule.description,

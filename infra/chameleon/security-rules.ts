@@ -1,3 +1,7 @@
+import { kubernetesApiPort, type PortAudience, type PublishedPort, publishedPorts } from "../names";
+
+export { kubernetesApiPort };
+
 /** One inbound TCP rule on the nodes' shared-network ports. */
 export interface IngressRule {
     readonly description: string;
@@ -5,30 +9,40 @@ export interface IngressRule {
     readonly cidr: string;
 }
 
+/** The network each audience of infra/names `publishedPorts` may come from. */
 export interface IngressPolicy {
+    /** The people of the lab: every UI, staging, and SSH unless sshAllowedCidr says otherwise. */
+    readonly labAllowedCidr: string;
+    /** SSH only; defaults to labAllowedCidr in the stack config. */
     readonly sshAllowedCidr: string;
+    /** The Kubernetes API. */
     readonly apiAllowedCidr: string;
-    /** The app environments and platform UIs served at the floating IP. */
-    readonly servicePorts: Readonly<Record<string, number>>;
 }
 
-export const kubernetesApiPort = 6443;
+/** The whole IPv4 internet: only ports whose audience is `public` are opened to it. */
+export const worldCidr = "0.0.0.0/0";
+
+function cidrFor(port: PublishedPort, policy: IngressPolicy): string {
+    const byAudience: Record<PortAudience, string> = {
+        public: worldCidr,
+        lab: port.port === 22 ? policy.sshAllowedCidr : policy.labAllowedCidr,
+        api: policy.apiAllowedCidr,
+    };
+    return byAudience[port.audience];
+}
 
 /**
- * The inbound rules the lab needs and nothing more: SSH for K3s installation, the Kubernetes
- * API only from the configured network, and the service ports students open in a browser.
- * Node-to-node traffic uses the private network, whose ports have port security off.
+ * The inbound rules the lab needs and nothing more: one per published port, each open only to
+ * its audience's network (the app's public environments to everyone, the UIs, staging and SSH
+ * to the lab's network, the Kubernetes API to its own). Node-to-node traffic uses the private
+ * network, whose ports have port security off.
  */
-export function ingressRules(policy: IngressPolicy): IngressRule[] {
-    const rules: IngressRule[] = [
-        { description: "SSH", port: 22, cidr: policy.sshAllowedCidr },
-        { description: "Kubernetes API", port: kubernetesApiPort, cidr: policy.apiAllowedCidr },
-    ];
-    const seen = new Set(rules.map((rule) => rule.port));
-    for (const [name, port] of Object.entries(policy.servicePorts)) {
-        if (seen.has(port)) throw new Error(`port ${port} (${name}) is opened twice`);
-        seen.add(port);
-        rules.push({ description: name, port, cidr: "0.0.0.0/0" });
-    }
-    return rules;
+export function ingressRules(policy: IngressPolicy, ports: readonly PublishedPort[] = publishedPorts): IngressRule[] {
+    const seen = new Map<number, string>();
+    return ports.map((port) => {
+        const earlier = seen.get(port.port);
+        if (earlier !== undefined) throw new Error(`port ${port.port} (${port.name}) is opened twice (also by ${earlier})`);
+        seen.set(port.port, port.name);
+        return { description: `${port.service}: ${port.audience}`, port: port.port, cidr: cidrFor(port, policy) };
+    });
 }

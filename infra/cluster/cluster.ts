@@ -6,6 +6,29 @@ import { ChameleonNodes } from "../chameleon/nodes";
 import type { ChameleonSettings, ClusterSettings, ExistingClusterSettings } from "../config/cluster";
 import { K3sCluster } from "../k3s/k3s-cluster";
 import { kubeconfigServerHost } from "../k3s/kubeconfig";
+import { ingressRules } from "../chameleon/security-rules";
+import { publishedPorts } from "../names";
+
+/** One row of the stack output `publishedPorts`: who can reach what, with which credentials. */
+export interface PortReach {
+    readonly port: number;
+    readonly service: string;
+    readonly allowedFrom: string;
+    readonly authentication: string;
+}
+
+/** On Chameleon: each published port and the network the security group opens it to. */
+export function chameleonReach(settings: ChameleonSettings): PortReach[] {
+    const rules = ingressRules(settings);
+    return publishedPorts.map((p, i) => ({ port: p.port, service: p.service, allowedFrom: rules[i].cidr, authentication: p.authentication }));
+}
+
+/** On a cluster of your own the program opens no firewall: who reaches a port is your network's business. */
+export function existingClusterReach(): PortReach[] {
+    return publishedPorts
+        .filter((p) => p.name !== "ssh")
+        .map((p) => ({ port: p.port, service: p.service, allowedFrom: "your cluster's network (no firewall is managed here)", authentication: p.authentication }));
+}
 
 /** What the layers above need from a cluster, wherever it came from. */
 export interface Cluster {
@@ -17,25 +40,23 @@ export interface Cluster {
     readonly publicAddress: pulumi.Output<string>;
     /** Chameleon only: how to log in to the first node. */
     readonly sshCommand?: pulumi.Output<string>;
+    /** Every port users reach, from where, and how they authenticate. */
+    readonly publishedPorts: PortReach[];
 }
 
-export interface ClusterOptions {
-    /** Ports the services are published on, opened in the nodes' security group. */
-    readonly servicePorts: Readonly<Record<string, number>>;
+/** The nodes' security group opens infra/names `publishedPorts`, each to its audience's network. */
+export function createCluster(settings: ClusterSettings): Cluster {
+    return settings.target === "chameleon" ? chameleonCluster(settings) : existingCluster(settings);
 }
 
-export function createCluster(settings: ClusterSettings, options: ClusterOptions): Cluster {
-    return settings.target === "chameleon" ? chameleonCluster(settings, options) : existingCluster(settings);
-}
-
-function chameleonCluster(settings: ChameleonSettings, options: ClusterOptions): Cluster {
+function chameleonCluster(settings: ChameleonSettings): Cluster {
     // Credentials come the OpenStack way: a clouds.yaml entry or OS_* application credentials.
     const cloud = new openstack.Provider("chameleon", {
         authUrl: settings.authUrl,
         region: settings.site,
         cloud: settings.cloud,
     });
-    const machines = new ChameleonNodes("lab", { settings, servicePorts: options.servicePorts }, { provider: cloud });
+    const machines = new ChameleonNodes("lab", { settings }, { provider: cloud });
     const k3s = new K3sCluster("k3s", {
         nodes: machines.nodes.map((node) => ({ name: node.name, privateIp: node.privateIp, dependsOn: node.instance })),
         publicAddress: machines.floatingIp,
@@ -48,6 +69,7 @@ function chameleonCluster(settings: ChameleonSettings, options: ClusterOptions):
         kubeconfig: k3s.kubeconfig,
         publicAddress: machines.floatingIp,
         sshCommand: pulumi.interpolate`ssh -i ${settings.sshPrivateKeyPath} ${settings.sshUser}@${machines.floatingIp}`,
+        publishedPorts: chameleonReach(settings),
     };
 }
 
@@ -62,5 +84,6 @@ function existingCluster(settings: ExistingClusterSettings): Cluster {
         }),
         kubeconfig,
         publicAddress: pulumi.output(settings.publicAddress ?? kubeconfigServerHost(text, settings.kubeconfigContext)),
+        publishedPorts: existingClusterReach(),
     };
 }

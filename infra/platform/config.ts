@@ -81,7 +81,7 @@ export const platformConfig = defineSection(
         mlflowImage: optional(text("an image pinned by tag and digest, such as ghcr.io/mlflow/mlflow:v3.17.2-full@sha256:<64 hex>", { pattern: pinnedImagePattern })),
         imageBuildsEnabled: boolean({ default: true }),
         argoWorkflowsManifest: optional(text("an http(s) URL or a path to the Argo Workflows install manifest")),
-        argoWorkflowsAuthMode: oneOf(argoWorkflowsAuthModes, { default: "server" }),
+        argoWorkflowsAuthMode: oneOf(argoWorkflowsAuthModes, { default: "client" }),
         argoCdManifest: optional(text("an http(s) URL or a path to the Argo CD install manifest")),
         argoEventsEnabled: boolean({ default: false }),
         argoEventsManifest: optional(text("an http(s) URL or a path to the Argo Events install manifest")),

@@ -32,8 +32,11 @@ export class Platform extends pulumi.ComponentResource {
     readonly minioUrl: string = minio.url;
     /** Public URLs, undefined when the cluster has no public address. */
     readonly urls: pulumi.Output<PlatformUrls | undefined>;
-    /** Resources the pipeline must wait for (Argo Workflows' CRDs, the registry, MLflow). */
+    /** Resources the pipeline must wait for (Argo Workflows' CRDs, the registry, MLflow and its users). */
     readonly ready: pulumi.Resource[];
+    /** Secrets for the people of the lab: MLflow's `admin` password and Argo Workflows' bearer token. */
+    readonly mlflowAdminPassword: pulumi.Output<string>;
+    readonly argoWorkflowsToken: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:platform:Platform", name, {}, opts);
@@ -52,8 +55,8 @@ export class Platform extends pulumi.ComponentResource {
         );
         const tracking = new Mlflow(
             `${name}-mlflow`,
-            { image: s.mlflowImage, imageBuildsEnabled: s.imageBuildsEnabled, publicAddress: args.publicAddress },
-            { ...child, dependsOn: [platformNs, imageRegistry, postgres, objectStore] },
+            { image: s.mlflowImage, imageBuildsEnabled: s.imageBuildsEnabled, publicAddress: args.publicAddress, postgresPassword: postgres.password },
+            { ...child, dependsOn: [platformNs, argoNs, imageRegistry, postgres, objectStore] },
         );
 
         const workflows = new ArgoWorkflows(`${name}-argo-workflows`, { source: s.argoWorkflowsManifest, authMode: s.argoWorkflowsAuthMode }, { ...child, dependsOn: [argoNs] });
@@ -65,7 +68,9 @@ export class Platform extends pulumi.ComponentResource {
         new AppEnvironments(`${name}-apps`, { source: s.appSource, resources: s.appResources }, { ...child, dependsOn: [argocd] });
 
         this.urls = pulumi.output(args.publicAddress).apply((address) => (address ? platformUrls(address) : undefined));
-        this.ready = [workflows, imageRegistry, tracking];
+        this.ready = [workflows, imageRegistry, tracking, tracking.usersReady];
+        this.mlflowAdminPassword = tracking.adminPassword;
+        this.argoWorkflowsToken = workflows.token;
         this.registerOutputs({ urls: this.urls, registryHost: this.registryHost, mlflowUrl: this.mlflowUrl });
     }
 }

@@ -4,6 +4,7 @@ import {
     environmentMutexName,
     gateImageEnv,
     mlflow,
+    mlflowPipelineCredentials,
     namespaces,
     registry,
     type Environment,
@@ -96,10 +97,25 @@ export const smallStepResources: IIoK8sApiCoreV1ResourceRequirements = {
 export const gateReportPath = "/tmp/gate-report.json";
 export const gateReportParameter = "report";
 
-/** The environment the gate/release CLI reads (names shared with pipeline/gates via infra/names). */
-export function gateEnvironment(): { name: string; value: string }[] {
+type EnvVar = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
+
+/**
+ * Where MLflow is and the pipeline's own MLflow login, from the Secret the platform writes
+ * into `argo`. MLflow's Python client and the gate CLI read the same variables.
+ */
+export function mlflowEnvironment(): EnvVar[] {
+    const fromSecret = (key: string) => ({ secretKeyRef: { name: mlflowPipelineCredentials.secretName, key } });
     return [
         { name: gateImageEnv.mlflowTrackingUri, value: mlflow.url },
+        { name: gateImageEnv.mlflowTrackingUsername, valueFrom: fromSecret(mlflowPipelineCredentials.usernameKey) },
+        { name: gateImageEnv.mlflowTrackingPassword, valueFrom: fromSecret(mlflowPipelineCredentials.passwordKey) },
+    ];
+}
+
+/** The environment the gate/release CLI reads (names shared with pipeline/gates via infra/names). */
+export function gateEnvironment(): EnvVar[] {
+    return [
+        ...mlflowEnvironment(),
         { name: gateImageEnv.registryUrl, value: `http://${registry.host}` },
         { name: gateImageEnv.argocdNamespace, value: namespaces.argocd },
     ];

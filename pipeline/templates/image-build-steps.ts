@@ -1,9 +1,9 @@
 import type { WorkflowSpec } from "./argo-types";
 
 type WorkflowVolumeClaim = NonNullable<WorkflowSpec["volumeClaimTemplates"]>[number];
-import { appImage, gateImageEnv, mlflow, model, type Environment } from "../../infra/names";
+import { appImage, model, type Environment } from "../../infra/names";
 import type { Template } from "./argo-types";
-import { retryIdempotentFetch, retryInfrastructureErrors } from "./common";
+import { mlflowEnvironment, retryIdempotentFetch, retryInfrastructureErrors } from "./common";
 import { param } from "./parameterized";
 import type { PipelineSettings } from "./settings";
 
@@ -77,7 +77,7 @@ export function prepareContextTemplate(settings: PipelineSettings): Template {
             command: ["python"],
             source: prepareContextScript,
             env: [
-                { name: gateImageEnv.mlflowTrackingUri, value: mlflow.url },
+                ...mlflowEnvironment(),
                 { name: "MODEL_NAME", value: model.name },
                 { name: "MODEL_FILE", value: model.file },
                 { name: "MODEL_SHA256_TAG", value: model.sha256Tag },

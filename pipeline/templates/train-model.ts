@@ -1,6 +1,6 @@
-import { gateImageEnv, mlflow, trainingScenarios, workflowTemplates } from "../../infra/names";
+import { trainingScenarios, workflowTemplates } from "../../infra/names";
 import type { Template, WorkflowTemplate } from "./argo-types";
-import { submitWorkflowTemplate, workflowTemplate } from "./common";
+import { mlflowEnvironment, submitWorkflowTemplate, workflowTemplate } from "./common";
 import { param } from "./parameterized";
 import type { PipelineSettings } from "./settings";
 
@@ -21,7 +21,7 @@ function trainTemplate(settings: PipelineSettings): Template {
             image: settings.images.train,
             command: ["python", "-m", "gourmetgram_train"],
             args: ["--scenario", param.input("scenario")],
-            env: [{ name: gateImageEnv.mlflowTrackingUri, value: mlflow.url }],
+            env: mlflowEnvironment(),
             resources: {
                 requests: { cpu: "500m", memory: "1Gi" },
                 limits: { cpu: "2", memory: "3Gi" },

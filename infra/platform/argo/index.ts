@@ -8,8 +8,21 @@ import { ManifestInstall } from "./install";
 import type { ManifestSource } from "./manifest-source";
 import { argoCdUiService, argoWorkflowsUiService } from "./services";
 import { setContainerFlag } from "./transforms";
+import type { KubernetesObject } from "./manifest-source";
+import {
+    argoLabUserRole,
+    argoLabUserRoleBinding,
+    argoLabUserServiceAccount,
+    argoLabUserTokenSecret,
+    bearerToken,
+    restrictToTemplates,
+} from "./access";
 
-export const argoWorkflowsAuthModes = ["server", "client", "sso"] as const;
+/**
+ * `server` (every request acts as argo-server's own, cluster-wide service account) is not
+ * offered: whoever reached port 2746 could run any pod in any namespace.
+ */
+export const argoWorkflowsAuthModes = ["client", "sso"] as const;
 export type ArgoWorkflowsAuthMode = (typeof argoWorkflowsAuthModes)[number];
 
 /** Upstream install manifests for the pinned versions. */
@@ -30,10 +43,27 @@ export interface ArgoWorkflowsArgs {
     authMode: ArgoWorkflowsAuthMode;
 }
 
+const argoServer = { deployment: "argo-server", container: "argo-server" } as const;
+
+/**
+ * The edits to the upstream Argo Workflows install: argo-server authenticates every request
+ * (`--auth-mode`) and serves only the `argo` namespace (`--namespaced`); the controller runs
+ * only workflows that reference a WorkflowTemplate.
+ */
+export function customizeArgoWorkflows(objects: KubernetesObject[], authMode: ArgoWorkflowsAuthMode): KubernetesObject[] {
+    const authenticated = setContainerFlag(objects, argoServer, "auth-mode", authMode);
+    const namespaced = setContainerFlag(authenticated, argoServer, "namespaced", "true");
+    return restrictToTemplates(namespaced, namespaces.argo);
+}
+
 /** Argo Workflows in `argo`, its UI published on platformPublicPorts.argoWorkflows. */
 export class ArgoWorkflows extends pulumi.ComponentResource {
+    /** `Bearer <token>` of the lab user's service account: a secret. */
+    readonly token: pulumi.Output<string | undefined>;
+
     constructor(name: string, args: ArgoWorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:platform:ArgoWorkflows", name, {}, opts);
+        const child = { parent: this };
         const install = new ManifestInstall(
             "gourmetgram:platform:ArgoWorkflowsInstall",
             `${name}-install`,
@@ -41,12 +71,22 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
                 source: args.source,
                 namespace: namespaces.argo,
                 defaultResources: argoDefaultResources,
-                customize: (objects) => setContainerFlag(objects, { deployment: "argo-server", container: "argo-server" }, "auth-mode", args.authMode),
+                customize: (objects) => customizeArgoWorkflows(objects, args.authMode),
             },
-            { parent: this },
+            child,
         );
-        new k8s.core.v1.Service(`${name}-ui`, pulumiArgs(argoWorkflowsUiService()), { parent: this, dependsOn: [install] });
-        this.registerOutputs({});
+        new k8s.core.v1.Service(`${name}-ui`, pulumiArgs(argoWorkflowsUiService()), { ...child, dependsOn: [install] });
+
+        const account = new k8s.core.v1.ServiceAccount(`${name}-lab-user`, pulumiArgs(argoLabUserServiceAccount()), child);
+        const role = new k8s.rbac.v1.Role(`${name}-lab-user`, pulumiArgs(argoLabUserRole()), child);
+        new k8s.rbac.v1.RoleBinding(`${name}-lab-user`, pulumiArgs(argoLabUserRoleBinding()), { ...child, dependsOn: [account, role] });
+        const tokenSecret = new k8s.core.v1.Secret(`${name}-lab-user-token`, pulumiArgs(argoLabUserTokenSecret()), {
+            ...child,
+            dependsOn: [account],
+            additionalSecretOutputs: ["data"],
+        });
+        this.token = pulumi.secret(tokenSecret.data.apply((data) => bearerToken(data)));
+        this.registerOutputs({ token: this.token });
     }
 }
 

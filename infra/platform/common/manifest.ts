@@ -14,8 +14,25 @@ import type { INamespace } from "kubernetes-models/v1/Namespace";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { IService } from "kubernetes-models/v1/Service";
+import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
+import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
+import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 
-export type { IApplication, IConfigMap, IDeployment, IJob, INamespace, IPersistentVolumeClaim, ISecret, IService };
+export type {
+    IApplication,
+    IConfigMap,
+    IDeployment,
+    IJob,
+    INamespace,
+    INetworkPolicy,
+    IPersistentVolumeClaim,
+    IRole,
+    IRoleBinding,
+    ISecret,
+    IService,
+    IServiceAccount,
+};
 
 interface TypeMeta {
     apiVersion: string;
@@ -40,4 +57,8 @@ export const manifest = {
     Deployment: ofKind<IDeployment>("apps/v1", "Deployment"),
     Job: ofKind<IJob>("batch/v1", "Job"),
     Application: ofKind<IApplication>("argoproj.io/v1alpha1", "Application"),
+    ServiceAccount: ofKind<IServiceAccount>("v1", "ServiceAccount"),
+    Role: ofKind<IRole>("rbac.authorization.k8s.io/v1", "Role"),
+    RoleBinding: ofKind<IRoleBinding>("rbac.authorization.k8s.io/v1", "RoleBinding"),
+    NetworkPolicy: ofKind<INetworkPolicy>("networking.k8s.io/v1", "NetworkPolicy"),
 } as const;

@@ -1,7 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { mlflow } from "../../names";
+import { mlflow, mlflowPipelineCredentials, namespaces, postgres } from "../../names";
+import { credentialsSecret, secretPassword } from "../credentials";
+import { postgresUser } from "../postgres/manifests";
+import { basicAuthIni, createUsersJob, mlflowAdminSecret, mlflowAuth, mlflowServerSecret, postgresUri } from "./auth";
 import { ContainerResources } from "../common/resources";
 import { pulumiArgs } from "../common/to-pulumi";
 import { ImageBuild } from "../image-build";
@@ -20,6 +23,8 @@ export interface MlflowArgs {
     imageBuildsEnabled: boolean;
     /** The cluster's public address, when it has one: added to the Host and CORS allow-lists. */
     publicAddress?: pulumi.Input<string | undefined>;
+    /** MLflow's Postgres password (a secret), for the tracking and the auth database URIs. */
+    postgresPassword: pulumi.Input<string>;
     resources?: ContainerResources;
 }
 
@@ -28,6 +33,10 @@ export class Mlflow extends pulumi.ComponentResource {
     readonly image: pulumi.Output<string>;
     /** In-cluster tracking URI. */
     readonly url: string = mlflow.url;
+    /** The `admin` user's password (a secret stack output). */
+    readonly adminPassword: pulumi.Output<string>;
+    /** The Job that creates the pipeline's MLflow user: the pipeline waits for it. */
+    readonly usersReady: pulumi.Resource;
 
     constructor(name: string, args: MlflowArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:platform:Mlflow", name, {}, opts);
@@ -46,8 +55,63 @@ export class Mlflow extends pulumi.ComponentResource {
             });
             return pulumiArgs<k8s.types.input.apps.v1.DeploymentSpec>(deployment.spec!);
         });
-        const deployment = new k8s.apps.v1.Deployment(name, { metadata: mlflowMetadata(), spec }, child);
-        new k8s.core.v1.Service(name, pulumiArgs(mlflowService()), { ...child, dependsOn: [deployment] });
-        this.registerOutputs({ image: this.image, url: this.url });
+        const adminPassword = secretPassword(`${name}-admin-password`, { length: 32 }, child);
+        const pipelinePassword = secretPassword(`${name}-pipeline-password`, { length: 32 }, child);
+        const flaskSecretKey = secretPassword(`${name}-flask-secret-key`, { length: 64 }, child);
+        this.adminPassword = adminPassword;
+        const dbPassword = pulumi.output(args.postgresPassword);
+
+        const serverSecret = credentialsSecret(
+            `${name}-server`,
+            {
+                name: mlflowServerSecret.name,
+                namespace: namespaces.platform,
+                component: mlflow.serviceName,
+                values: {
+                    [mlflowServerSecret.backendStoreUriKey]: dbPassword.apply((pw) => postgresUri(postgresUser, pw, postgres.database)),
+                    [mlflowServerSecret.authConfigKey]: pulumi
+                        .all([dbPassword, adminPassword])
+                        .apply(([pw, admin]) => basicAuthIni({ databaseUri: postgresUri(postgresUser, pw, mlflowAuth.database), adminPassword: admin })),
+                    [mlflowServerSecret.flaskSecretKeyKey]: flaskSecretKey,
+                },
+            },
+            child,
+        );
+        const adminSecret = credentialsSecret(
+            `${name}-admin-credentials`,
+            {
+                name: mlflowAdminSecret.name,
+                namespace: namespaces.platform,
+                component: mlflow.serviceName,
+                values: { [mlflowAdminSecret.usernameKey]: mlflowAuth.adminUsername, [mlflowAdminSecret.passwordKey]: adminPassword },
+            },
+            child,
+        );
+        const pipelineLogin = {
+            [mlflowPipelineCredentials.usernameKey]: mlflowPipelineCredentials.username,
+            [mlflowPipelineCredentials.passwordKey]: pipelinePassword,
+        };
+        // One copy for the Job that creates the user, one for the pipeline's pods in `argo`.
+        const pipelineSecrets = [namespaces.platform, namespaces.argo].map((namespace) =>
+            credentialsSecret(
+                `${name}-pipeline-credentials-${namespace}`,
+                { name: mlflowPipelineCredentials.secretName, namespace, component: mlflow.serviceName, values: pipelineLogin },
+                child,
+            ),
+        );
+
+        const deployment = new k8s.apps.v1.Deployment(name, { metadata: mlflowMetadata(), spec }, { ...child, dependsOn: [serverSecret] });
+        const service = new k8s.core.v1.Service(name, pulumiArgs(mlflowService()), { ...child, dependsOn: [deployment] });
+        const usersJob = (image: string) => pulumiArgs<{ metadata: k8s.types.input.meta.v1.ObjectMeta; spec: k8s.types.input.batch.v1.JobSpec }>(createUsersJob(image));
+        this.usersReady = new k8s.batch.v1.Job(`${name}-create-users`, {
+            metadata: usersJob("image").metadata,
+            spec: this.image.apply((image) => usersJob(image).spec),
+        }, {
+            ...child,
+            dependsOn: [service, adminSecret, ...pipelineSecrets],
+            // A Job's pod template is immutable: a changed job is a new job.
+            deleteBeforeReplace: true,
+        });
+        this.registerOutputs({ image: this.image, url: this.url, adminPassword: this.adminPassword });
     }
 }

@@ -1,10 +1,11 @@
-import { minio, mlflow, namespaces, postgres } from "../../names";
+import { minio, mlflow, namespaces } from "../../names";
 import { componentLabels, selectorLabels } from "../common/labels";
 import { type IDeployment, type IService, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
 import { minioSecret } from "../minio/manifests";
-import { postgresSecret } from "../postgres/manifests";
 import { singleInstanceDeployment } from "../common/single-instance";
+import { restrictedContainer, restrictedPod } from "../common/security";
+import { createAuthDatabaseContainer, mlflowAuth, mlflowServerSecret } from "./auth";
 
 export interface MlflowManifestArgs {
     /** Server image; must contain mlflow, psycopg2 and boto3. */
@@ -41,14 +42,18 @@ export function clusterAllowedHosts(): string[] {
     ];
 }
 
-/** The server's command line. Credentials arrive as env vars and are expanded by the kubelet. */
+/**
+ * The server's command line: nothing secret. The database URI comes from the environment
+ * (MLFLOW_BACKEND_STORE_URI, from a Secret), the auth settings from a file (MLFLOW_AUTH_CONFIG_PATH).
+ */
 export function mlflowServerArgs(args: Pick<MlflowManifestArgs, "extraAllowedHosts" | "corsAllowedOrigins">): string[] {
     const allowedHosts = [...clusterAllowedHosts(), ...(args.extraAllowedHosts ?? [])];
     const serverArgs = [
         "server",
         "--host=0.0.0.0",
         `--port=${mlflow.port}`,
-        `--backend-store-uri=postgresql://$(DB_USER):$(DB_PASSWORD)@${postgres.host}:${postgres.port}/${postgres.database}`,
+        // Every request but /health needs an MLflow user (basic auth).
+        `--app-name=${mlflowAuth.appName}`,
         // Clients upload and download artifacts through MLflow; only MLflow holds S3 credentials.
         "--serve-artifacts",
         `--artifacts-destination=s3://${minio.artifactsBucket}`,
@@ -70,26 +75,43 @@ export function mlflowDeployment(args: MlflowManifestArgs): IDeployment {
     const health = { httpGet: { path: "/health", port: mlflow.port } };
     const ref = (secret: string, key: string) => ({ secretKeyRef: { name: secret, key } });
 
-    return singleInstanceDeployment({ ...mlflowMetadata(), mountsDataVolume: false }, {
+    const server = mlflowServerSecret;
+
+    return singleInstanceDeployment({ ...mlflowMetadata(), mountsDataVolume: false }, restrictedPod({
+        initContainers: [createAuthDatabaseContainer()],
         containers: [
-            {
+            restrictedContainer({
                 name,
                 image: args.image,
                 args: mlflowServerArgs(args),
                 ports: [{ name: "http", containerPort: mlflow.port }],
                 env: [
-                    { name: "DB_USER", valueFrom: ref(postgresSecret.name, postgresSecret.usernameKey) },
-                    { name: "DB_PASSWORD", valueFrom: ref(postgresSecret.name, postgresSecret.passwordKey) },
+                    // MLflow reads a database URI only from its command line or these variables.
+                    { name: "MLFLOW_BACKEND_STORE_URI", valueFrom: ref(server.name, server.backendStoreUriKey) },
+                    { name: "MLFLOW_AUTH_CONFIG_PATH", value: `${mlflowAuth.configDir}/${mlflowAuth.configFile}` },
+                    // The basic-auth app's CSRF key; MLflow takes it from the environment only.
+                    { name: "MLFLOW_FLASK_SERVER_SECRET_KEY", valueFrom: ref(server.name, server.flaskSecretKeyKey) },
                     { name: "AWS_ACCESS_KEY_ID", valueFrom: ref(minioSecret.name, minioSecret.userKey) },
                     { name: "AWS_SECRET_ACCESS_KEY", valueFrom: ref(minioSecret.name, minioSecret.passwordKey) },
                     { name: "MLFLOW_S3_ENDPOINT_URL", value: minio.url },
+                    // The read-only root: Python, gunicorn and MLflow write only below /tmp.
+                    { name: "HOME", value: "/tmp" },
+                    { name: "TMPDIR", value: "/tmp" },
+                ],
+                volumeMounts: [
+                    { name: "auth-config", mountPath: mlflowAuth.configDir, readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
                 ],
                 readinessProbe: { ...health, periodSeconds: 5, timeoutSeconds: 3 },
                 livenessProbe: { ...health, initialDelaySeconds: 60, periodSeconds: 20, timeoutSeconds: 5 },
                 resources: toResourceRequirements(args.resources ?? platformResources.mlflow),
-            },
+            }),
         ],
-    });
+        volumes: [
+            { name: "auth-config", secret: { secretName: server.name, items: [{ key: server.authConfigKey, path: mlflowAuth.configFile }] } },
+            { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+        ],
+    }));
 }
 
 /** One Service for both audiences: pods use its DNS name, browsers its ServiceLB port. */

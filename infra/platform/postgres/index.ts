@@ -17,6 +17,8 @@ export class Postgres extends pulumi.ComponentResource {
     /** Name of the Secret with `username` and `password`, for pods that log in. */
     readonly secretName: pulumi.Output<string>;
     readonly host: string = postgres.host;
+    /** MLflow's database password (a secret): MLflow's database URIs are assembled from it. */
+    readonly password: pulumi.Output<string>;
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:platform:Postgres", name, {}, opts);
@@ -24,6 +26,7 @@ export class Postgres extends pulumi.ComponentResource {
         const manifests = postgresManifests(args);
 
         const password = secretPassword(`${name}-password`, { length: 32 }, child);
+        this.password = password;
         const secret = credentialsSecret(
             `${name}-credentials`,
             {

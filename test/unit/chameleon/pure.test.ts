@@ -1,24 +1,42 @@
 import { describe, expect, it } from "vitest";
 import { ingressRules } from "../../../infra/chameleon/security-rules";
+import { portsFor, publishedPorts } from "../../../infra/names";
 import { placementFor } from "../../../infra/chameleon/sites";
 import { hostAddress, isNetworkAddress, isPrivateRange, parseIpv4Cidr } from "../../../infra/config/network";
 import { parseCpuMillicores, parseMemoryBytes } from "../../../infra/config/quantities";
 
 describe("ingressRules", () => {
-    const policy = { sshAllowedCidr: "0.0.0.0/0", apiAllowedCidr: "203.0.113.10/32", servicePorts: { staging: 8081, mlflow: 8000 } };
+    const policy = { labAllowedCidr: "198.51.100.0/24", sshAllowedCidr: "198.51.100.7/32", apiAllowedCidr: "203.0.113.10/32" };
+    const byPort = () => Object.fromEntries(ingressRules(policy).map((r) => [r.port, r.cidr]));
 
-    it("opens SSH, the API to its network only, and each service port", () => {
-        expect(ingressRules(policy)).toEqual([
-            { description: "SSH", port: 22, cidr: "0.0.0.0/0" },
-            { description: "Kubernetes API", port: 6443, cidr: "203.0.113.10/32" },
-            { description: "staging", port: 8081, cidr: "0.0.0.0/0" },
-            { description: "mlflow", port: 8000, cidr: "0.0.0.0/0" },
-        ]);
+    it("opens only canary and production to the world", () => {
+        const world = ingressRules(policy).filter((r) => r.cidr === "0.0.0.0/0").map((r) => r.port);
+        expect(world.sort((a, b) => a - b)).toEqual([80, 8080]);
+        expect(world.sort()).toEqual(portsFor("public").sort());
+    });
+
+    it("opens every UI and staging to the lab's network, SSH to its own, the API to its own", () => {
+        expect(byPort()).toEqual({
+            22: "198.51.100.7/32",
+            6443: "203.0.113.10/32",
+            8000: "198.51.100.0/24",
+            9001: "198.51.100.0/24",
+            2746: "198.51.100.0/24",
+            8443: "198.51.100.0/24",
+            8081: "198.51.100.0/24",
+            8080: "0.0.0.0/0",
+            80: "0.0.0.0/0",
+        });
+    });
+
+    it("has one rule per published port, described by service and audience", () => {
+        expect(ingressRules(policy).map((r) => r.port)).toEqual(publishedPorts.map((p) => p.port));
+        expect(ingressRules(policy).find((r) => r.port === 8000)!.description).toBe("MLflow UI and REST API: lab");
     });
 
     it("refuses to open the same port twice", () => {
-        expect(() => ingressRules({ ...policy, servicePorts: { a: 8000, b: 8000 } })).toThrow(/port 8000 \(b\) is opened twice/);
-        expect(() => ingressRules({ ...policy, servicePorts: { api: 6443 } })).toThrow(/port 6443/);
+        const twice = [publishedPorts[0], { ...publishedPorts[2], name: "again", port: publishedPorts[0].port }];
+        expect(() => ingressRules(policy, twice)).toThrow(/port 22 \(again\) is opened twice \(also by ssh\)/);
     });
 });
 

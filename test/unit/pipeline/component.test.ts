@@ -2,7 +2,7 @@ import { installMocks, type Registered } from "../../support/mocks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
 import { ConfigError } from "../../../infra/config/errors";
-import { defaultAppResources, namespaces } from "../../../infra/names";
+import { namespaces } from "../../../infra/names";
 import { pipelineConfig } from "../../../pipeline/config";
 import { runnerRules } from "../../../pipeline/rbac/policies";
 
@@ -12,7 +12,7 @@ beforeAll(async () => {
     registered = installMocks({ stack: "test" });
     const { Pipeline } = await import("../../../pipeline/component.js");
     const config = loadStackConfig("gourmetgram", {}, { pipeline: pipelineConfig }).pipeline;
-    const pipeline = new Pipeline("pipeline", { config, images: { gates: "reg/gates:src-1", train: "reg/train:src-2" }, stagingAppResources: defaultAppResources });
+    const pipeline = new Pipeline("pipeline", { config, images: { gates: "reg/gates:src-1", train: "reg/train:src-2" } });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(pipeline.workflowTemplateNames).toHaveLength(7);
 });

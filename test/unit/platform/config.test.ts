@@ -24,7 +24,7 @@ describe("platformConfig", () => {
         expect(s.argoCdManifest).toEqual({ kind: "url", url: upstreamManifests.argoCd });
         expect(s.argoEvents).toEqual({ enabled: false });
         expect(s.imageBuildsEnabled).toBe(true);
-        expect(s.argoWorkflowsAuthMode).toBe("server");
+        expect(s.argoWorkflowsAuthMode).toBe("client");
         expect(s.appSource).toEqual({ repoUrl: repo, revision: "main" });
         expect(s.appResources.production.limits).toEqual({ cpu: "500m", memory: "256Mi" });
         expect(s.storageClassName).toBe("local-path");
@@ -53,7 +53,9 @@ describe("platformConfig", () => {
     it("requires the chart's git URL and rejects unpinned MLflow images and unknown auth modes", () => {
         expect(() => loadStackConfig("gourmetgram", {}, { platform: platformConfig })).toThrow(/appChartRepoUrl/);
         expect(problems({ "gourmetgram:mlflowImage": "ghcr.io/mlflow/mlflow:latest" })).toMatch(/mlflowImage.*pinned by tag and digest/);
-        expect(problems({ "gourmetgram:argoWorkflowsAuthMode": "none" })).toMatch(/argoWorkflowsAuthMode.*one of .*server.*client.*sso/);
+        expect(problems({ "gourmetgram:argoWorkflowsAuthMode": "none" })).toMatch(/argoWorkflowsAuthMode.*one of .*client.*sso/);
+        // "server" mode let anyone who reached port 2746 act as argo-server's cluster-wide account.
+        expect(problems({ "gourmetgram:argoWorkflowsAuthMode": "server" })).toMatch(/argoWorkflowsAuthMode.*"value":"server".*expected one of .*client.*sso[^,]*"\}\]$/);
     });
 
     it("turns Argo Events on with its upstream manifest", () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as path from "path";
@@ -5,6 +6,7 @@ import { minio, mlflow, namespaces, postgres } from "../../../infra/names";
 import { mlflowVersion } from "../../../infra/versions";
 import { createBucketJob, minioManifests } from "../../../infra/platform/minio/manifests";
 import { clusterAllowedHosts, mlflowDeployment, mlflowServerArgs, mlflowService } from "../../../infra/platform/mlflow/manifests";
+import { basicAuthIni, createUsersJob, createUsersScript, mlflowAuth, mlflowServerSecret, postgresUri } from "../../../infra/platform/mlflow/auth";
 import { postgresManifests } from "../../../infra/platform/postgres/manifests";
 import { containerImages, contentTaggedImage, installMocks, mockPassword, ofType, pinnedImage, plainStrings, secretValues, settled } from "./harness";
 import { validate } from "./schema";
@@ -86,9 +88,28 @@ describe("MLflow server arguments", () => {
         expect(args).toContain("--default-artifact-root=mlflow-artifacts:/");
     });
 
-    it("reference the database password through the kubelet's $(VAR) expansion only", () => {
-        const backend = args.find((a) => a.startsWith("--backend-store-uri="))!;
-        expect(backend).toBe(`--backend-store-uri=postgresql://$(DB_USER):$(DB_PASSWORD)@${postgres.host}:5432/${postgres.database}`);
+    it("run the basic-auth app and put no database URI or credential on the command line", () => {
+        expect(args).toContain("--app-name=basic-auth");
+        expect(args.filter((a) => /backend-store-uri|postgresql:|PASSWORD|\$\(/.test(a))).toEqual([]);
+    });
+
+    it("take the database URI from a Secret through the environment and the auth settings from a mounted file", () => {
+        const deployment = mlflowDeployment({ image: "registry.kube-system.svc.cluster.local:5000/mlflow-server:src-0123456789abcdef01234567" });
+        const pod = deployment.spec!.template.spec!;
+        const env = Object.fromEntries(pod.containers[0].env!.map((e) => [e.name, e]));
+        expect(env.MLFLOW_BACKEND_STORE_URI.valueFrom?.secretKeyRef).toEqual({ name: mlflowServerSecret.name, key: mlflowServerSecret.backendStoreUriKey });
+        expect(env.MLFLOW_FLASK_SERVER_SECRET_KEY.valueFrom?.secretKeyRef).toEqual({ name: mlflowServerSecret.name, key: mlflowServerSecret.flaskSecretKeyKey });
+        expect(env.MLFLOW_AUTH_CONFIG_PATH.value).toBe(`${mlflowAuth.configDir}/${mlflowAuth.configFile}`);
+        const mount = pod.containers[0].volumeMounts!.find((m) => m.mountPath === mlflowAuth.configDir)!;
+        expect(mount.readOnly).toBe(true);
+        expect(pod.volumes!.find((v) => v.name === mount.name)!.secret).toEqual({
+            secretName: mlflowServerSecret.name,
+            items: [{ key: mlflowServerSecret.authConfigKey, path: mlflowAuth.configFile }],
+        });
+        // The auth database exists before the server starts; psql logs in from Secret-backed variables.
+        const init = pod.initContainers![0];
+        expect(init.command!.join(" ")).toContain(`CREATE DATABASE ${mlflowAuth.database}`);
+        expect(init.env!.find((e) => e.name === "PGPASSWORD")!.valueFrom?.secretKeyRef?.name).toBe("postgres-credentials");
     });
 
     it("accept the Host headers pods and browsers send (MLflow 3 rejects others with 403)", () => {
@@ -115,13 +136,19 @@ describe("Postgres, MinIO and MLflow components", () => {
         const { Postgres } = await import("../../../infra/platform/postgres/index.js");
         const { Minio } = await import("../../../infra/platform/minio/index.js");
         const { Mlflow } = await import("../../../infra/platform/mlflow/index.js");
-        new Postgres("postgres", storage);
+        const pg = new Postgres("postgres", storage);
         new Minio("minio", { ...storage, buckets: [minio.artifactsBucket] });
-        new Mlflow("mlflow", { imageBuildsEnabled: true, publicAddress: "203.0.113.7" });
+        new Mlflow("mlflow", { imageBuildsEnabled: true, publicAddress: "203.0.113.7", postgresPassword: pg.password });
         await settled(registered);
 
         const passwords = ofType(registered, "pulumi-nodejs:dynamic/gourmetgram:GeneratedPassword");
-        expect(passwords.map((p) => p.name).sort()).toEqual(["minio-root-password", "postgres-password"]);
+        expect(passwords.map((p) => p.name).sort()).toEqual([
+            "minio-root-password",
+            "mlflow-admin-password",
+            "mlflow-flask-secret-key",
+            "mlflow-pipeline-password",
+            "postgres-password",
+        ]);
         const secretsInClear = registered.flatMap((r) =>
             plainStrings(r.inputs)
                 .filter((s) => passwords.some((p) => s.value.includes(mockPassword(p.name))))
@@ -130,7 +157,14 @@ describe("Postgres, MinIO and MLflow components", () => {
         expect(secretsInClear).toEqual([]);
 
         const secrets = ofType(registered, "kubernetes:core/v1:Secret");
-        expect(secrets.map((s) => s.inputs.metadata.name).sort()).toEqual(["minio-credentials", "postgres-credentials"]);
+        expect(secrets.map((s) => `${s.inputs.metadata.namespace}/${s.inputs.metadata.name}`).sort()).toEqual([
+            "argo/mlflow-pipeline-credentials",
+            "gourmetgram-platform/minio-credentials",
+            "gourmetgram-platform/mlflow-admin-credentials",
+            "gourmetgram-platform/mlflow-pipeline-credentials",
+            "gourmetgram-platform/mlflow-server",
+            "gourmetgram-platform/postgres-credentials",
+        ]);
         for (const secret of secrets) {
             const hidden = JSON.stringify(secretValues(secret.inputs.stringData));
             expect(hidden).toMatch(/MockPw/);
@@ -149,6 +183,47 @@ describe("Postgres, MinIO and MLflow components", () => {
         expect(ofType(registered, "kubernetes:batch/v1:Job").map((j) => j.inputs.metadata.name).sort()).toEqual([
             expect.stringMatching(/^build-mlflow-server-[0-9a-f]{12}$/),
             `minio-create-bucket-${minio.artifactsBucket}`,
+            "mlflow-create-users",
         ]);
+
+        // The server's Secret carries both database URIs and the admin password, all from the generated values.
+        const server = secrets.find((s) => s.inputs.metadata.name === mlflowServerSecret.name)!;
+        const [values] = secretValues(server.inputs.stringData) as Array<Record<string, string>>;
+        const dbPassword = mockPassword("postgres-password");
+        expect(values[mlflowServerSecret.backendStoreUriKey]).toBe(postgresUri("mlflow", dbPassword, postgres.database));
+        expect(values[mlflowServerSecret.authConfigKey]).toContain(`database_uri = ${postgresUri("mlflow", dbPassword, mlflowAuth.database)}`);
+        expect(values[mlflowServerSecret.authConfigKey]).toContain(`admin_password = ${mockPassword("mlflow-admin-password")}`);
+        expect(values[mlflowServerSecret.flaskSecretKeyKey]).toBe(mockPassword("mlflow-flask-secret-key"));
+    });
+});
+
+describe("MLflow basic auth", () => {
+    it("writes an INI with the bootstrap admin and the auth database, refusing multi-line values", () => {
+        const ini = basicAuthIni({ databaseUri: "postgresql://mlflow:pw@postgres:5432/mlflow_auth", adminPassword: "Secret123" });
+        expect(ini.split("\n")).toEqual(
+            expect.arrayContaining([
+                "[mlflow]",
+                "default_permission = READ",
+                "database_uri = postgresql://mlflow:pw@postgres:5432/mlflow_auth",
+                "admin_username = admin",
+                "admin_password = Secret123",
+                "authorization_function = mlflow.server.auth:authenticate_request_basic_auth",
+            ]),
+        );
+        expect(() => basicAuthIni({ databaseUri: "x", adminPassword: "a\nadmin_username = evil" })).toThrow(/adminPassword must be one line/);
+    });
+
+    it("creates the pipeline's user with a Job that reads both logins from mounted Secrets, never from its spec", () => {
+        const job = createUsersJob("registry.kube-system.svc.cluster.local:5000/mlflow-server:src-0123456789abcdef01234567");
+        expect(() => validate(job)).not.toThrow();
+        const pod = job.spec!.template.spec!;
+        expect(pod.volumes!.map((v) => v.secret!.secretName).sort()).toEqual(["mlflow-admin-credentials", "mlflow-pipeline-credentials"]);
+        expect(pod.containers[0].env ?? []).toEqual([]);
+        expect(createUsersScript).toContain('"users/create"');
+        expect(createUsersScript).toContain('"users/update-password"');
+        expect(createUsersScript).toContain(mlflow.url);
+        expect(job.spec!.activeDeadlineSeconds).toBeGreaterThan(0);
+        // The script is Python the server image runs: it must at least compile.
+        execFileSync("python3", ["-c", "import sys; compile(sys.stdin.read(), 'create-users', 'exec')"], { input: createUsersScript });
     });
 });

@@ -8,6 +8,9 @@ export function mockPassword(resourceName: string): string {
     return `MockPw${resourceName.replace(/[^A-Za-z0-9]/g, "")}Q7x`;
 }
 
+/** The token every mocked service-account token Secret carries. */
+export const mockToken = "eyJhbGciOiJSUzI1NiJ9.mock-service-account-token";
+
 /**
  * Installs Pulumi mocks that record every registration. Generated passwords get a known
  * value so a test can prove it never appears outside a secret.
@@ -15,7 +18,14 @@ export function mockPassword(resourceName: string): string {
 export function installMocks(options: { preview?: boolean } = {}): Registered[] {
     return installRecordingMocks({
         preview: options.preview,
-        state: (type, name, inputs) => (type.includes("GeneratedPassword") ? { ...inputs, value: mockPassword(name) } : inputs),
+        state: (type, name, inputs) => {
+            if (type.includes("GeneratedPassword")) return { ...inputs, value: mockPassword(name) };
+            // The token controller fills a service-account token Secret in; the provider waits for it.
+            if (type === "kubernetes:core/v1:Secret" && inputs.type === "kubernetes.io/service-account-token") {
+                return { ...inputs, data: { token: Buffer.from(mockToken).toString("base64") } };
+            }
+            return inputs;
+        },
     });
 }
 

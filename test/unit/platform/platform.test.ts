@@ -1,9 +1,10 @@
 import * as path from "path";
+import { isSecret as pulumiIsSecret } from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
 import { platformConfig } from "../../../infra/platform/config";
 import type { Platform } from "../../../infra/platform/platform";
-import { containerImages, contentTaggedImage, installMocks, mockPassword, ofType, plainStrings, type Registered, settled } from "./harness";
+import { containerImages, contentTaggedImage, installMocks, mockPassword, mockToken, ofType, plainStrings, type Registered, settled } from "./harness";
 import { registeredObject, validate } from "./schema";
 
 const fixtures = path.join(__dirname, "fixtures");
@@ -45,7 +46,10 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
         }
         expect(components).not.toContain("gourmetgram:platform:ArgoEvents");
         // Builds are off: the MLflow image tag is computed but no Kaniko Job exists.
-        expect(ofType(registered, "kubernetes:batch/v1:Job").map((j) => j.inputs.metadata.name)).toEqual(["minio-create-bucket-mlflow-artifacts"]);
+        expect(ofType(registered, "kubernetes:batch/v1:Job").map((j) => j.inputs.metadata.name).sort()).toEqual([
+            "minio-create-bucket-mlflow-artifacts",
+            "mlflow-create-users",
+        ]);
         const mlflow = ofType(registered, "kubernetes:apps/v1:Deployment").find((d) => d.inputs.metadata.name === "mlflow")!;
         expect(containerImages(mlflow.inputs)[0]).toMatch(contentTaggedImage);
 
@@ -70,7 +74,31 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
         const objects = registered.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:yaml/v2:ConfigGroup");
         for (const resource of objects) expect(() => validate(registeredObject(resource)), resource.name).not.toThrow();
         expect(new Set(objects.map((r) => r.type.split(":")[2]))).toEqual(
-            new Set(["Namespace", "Secret", "Service", "PersistentVolumeClaim", "Deployment", "Job", "Application"]),
+            new Set(["Namespace", "Secret", "Service", "PersistentVolumeClaim", "Deployment", "Job", "Application", "ServiceAccount", "Role", "RoleBinding"]),
         );
+    });
+
+    it("hands the people of the lab MLflow's admin password and an Argo Workflows token, both secret", async () => {
+        const reveal = <T>(o: import("@pulumi/pulumi").Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+        expect(await reveal(platform.mlflowAdminPassword)).toBe(mockPassword("platform-mlflow-admin-password"));
+        expect(await reveal(platform.argoWorkflowsToken)).toBe(`Bearer ${mockToken}`);
+        expect(await pulumiIsSecret(platform.mlflowAdminPassword)).toBe(true);
+        expect(await pulumiIsSecret(platform.argoWorkflowsToken)).toBe(true);
+    });
+
+    it("runs argo-server in client auth mode, namespaced, and the controller only from WorkflowTemplates", () => {
+        const upstream = ofType(registered, "kubernetes:yaml/v2:ConfigGroup").flatMap((g) => g.inputs.objs as any[]);
+        const server = upstream.find((o) => o.kind === "Deployment" && o.metadata.name === "argo-server");
+        expect(server.spec.template.spec.containers[0].args).toEqual(["server", "--auth-mode=client", "--namespaced=true"]);
+        const controllerConfig = upstream.find((o) => o.kind === "ConfigMap" && o.metadata.name === "workflow-controller-configmap");
+        expect(controllerConfig.data.workflowRestrictions).toBe("templateReferencing: Strict\n");
+        // The lab user's token Secret belongs to a service account bound to a Role in argo only.
+        const token = ofType(registered, "kubernetes:core/v1:Secret").find((s) => s.inputs.type === "kubernetes.io/service-account-token")!;
+        expect(token.inputs.metadata).toMatchObject({ namespace: "argo", annotations: { "kubernetes.io/service-account.name": "gourmetgram-lab-user" } });
+        const [binding] = ofType(registered, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding");
+        expect(binding.inputs).toMatchObject({ metadata: { namespace: "argo" }, roleRef: { kind: "Role" } });
+        const [role] = ofType(registered, "kubernetes:rbac.authorization.k8s.io/v1:Role");
+        expect(JSON.stringify(role.inputs.rules)).not.toMatch(/secrets|"\*"/);
+        expect(ofType(registered, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")).toEqual([]);
     });
 });

@@ -12,6 +12,10 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
+import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { isSecret, type Registered } from "./harness";
 
 /**
@@ -25,7 +29,20 @@ interface ModelClass {
 }
 
 /** Every kind the builders emit. A builder of a new kind must add its model here. */
-const modelClasses = [Namespace, ConfigMap, Secret, Service, PersistentVolumeClaim, Deployment, Job, Application] as unknown as ModelClass[];
+const modelClasses = [
+    Namespace,
+    ConfigMap,
+    Secret,
+    Service,
+    PersistentVolumeClaim,
+    Deployment,
+    Job,
+    Application,
+    ServiceAccount,
+    Role,
+    RoleBinding,
+    NetworkPolicy,
+] as unknown as ModelClass[];
 
 const models = new Map(modelClasses.map((model) => [`${model.apiVersion}/${model.kind}`, model]));
 

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { publishedPorts } from "../../../infra/names";
 import { isSecretValue, mockFloatingIp, mockJoinToken, type ProgramRun, reveal, runProgram, stacksDir } from "../../support/program";
 
 let run: ProgramRun;
@@ -32,19 +33,27 @@ describe("the chameleon stack", () => {
         expect(fixedIps).toEqual(["192.168.1.11", "192.168.1.12", "192.168.1.13"]);
     });
 
-    it("opens SSH, the API only to the configured network, and the lab's service ports", () => {
-        const rules = ofType("openstack:networking/secGroupRule:SecGroupRule").map((r) => [r.inputs.portRangeMin, r.inputs.remoteIpPrefix]);
-        expect(rules).toEqual(
-            expect.arrayContaining([
-                [22, "0.0.0.0/0"],
-                [6443, "203.0.113.10/32"],
-                [80, "0.0.0.0/0"],
-                [8080, "0.0.0.0/0"],
-                [8081, "0.0.0.0/0"],
-                [8000, "0.0.0.0/0"],
-            ]),
-        );
-        expect(rules.filter(([port]) => port === 6443)).toHaveLength(1);
+    it("opens no port beyond the configured networks except canary and production", () => {
+        const rules = ofType("openstack:networking/secGroupRule:SecGroupRule").map((r) => r.inputs);
+        // The stack sets apiAllowedCidr only: the lab's network and SSH default to it.
+        const allowed = new Set(["203.0.113.10/32"]);
+        const beyond = rules.filter((r) => !allowed.has(r.remoteIpPrefix)).map((r) => [r.portRangeMin, r.portRangeMax, r.remoteIpPrefix]);
+        expect(beyond.sort((a, b) => a[0] - b[0])).toEqual([
+            [80, 80, "0.0.0.0/0"],
+            [8080, 8080, "0.0.0.0/0"],
+        ]);
+        for (const rule of rules) {
+            expect(rule, JSON.stringify(rule)).toMatchObject({ direction: "ingress", protocol: "tcp", ethertype: "IPv4" });
+            expect(rule.portRangeMin).toBe(rule.portRangeMax);
+        }
+        expect(rules.map((r) => r.portRangeMin).sort((a, b) => a - b)).toEqual(publishedPorts.map((p) => p.port).sort((a, b) => a - b));
+    });
+
+    it("exports who can reach each port, and from where", () => {
+        const rows = run.outputs.publishedPorts as Array<{ port: number; allowedFrom: string; authentication: string }>;
+        expect(rows.map((r) => r.port)).toEqual(publishedPorts.map((p) => p.port));
+        expect(rows.find((r) => r.port === 2746)).toMatchObject({ allowedFrom: "203.0.113.10/32", authentication: expect.stringMatching(/token/) });
+        expect(rows.filter((r) => r.allowedFrom === "0.0.0.0/0").map((r) => r.port)).toEqual([8080, 80]);
     });
 
     it("puts the floating IP from the public pool on node1's shared-network port", () => {

@@ -1,0 +1,98 @@
+/**
+ * Who may use Argo Workflows' server in `client` auth mode: one ServiceAccount for the people
+ * of the lab, with a Role limited to the `argo` namespace, and a long-lived token Secret the
+ * program reads back and hands out as a secret stack output (the Argo docs' access-token recipe).
+ */
+import { namespaces, PROJECT } from "../../names";
+import { componentLabels } from "../common/labels";
+import { type IRole, type IRoleBinding, type ISecret, type IServiceAccount, manifest } from "../common/manifest";
+import type { KubernetesObject } from "./manifest-source";
+
+export const argoLabUser = {
+    serviceAccount: `${PROJECT}-lab-user`,
+    /** Discovery by name: `<serviceAccount>.service-account-token`, as the Argo docs name it. */
+    tokenSecret: `${PROJECT}-lab-user.service-account-token`,
+} as const;
+
+const labels = componentLabels("argo-lab-user");
+
+export function argoLabUserServiceAccount(): IServiceAccount {
+    return manifest.ServiceAccount({
+        metadata: { name: argoLabUser.serviceAccount, namespace: namespaces.argo, labels },
+        // The token is for people outside the cluster; no pod runs as this account.
+        automountServiceAccountToken: false,
+    });
+}
+
+/**
+ * What a student does in the UI or with the argo CLI: submit, watch, retry, stop and delete
+ * workflows from the pipeline's templates, read templates, cron workflows and step logs.
+ * Nothing outside `argo`, no Secrets, no pods of their own: a workflow runs only from a
+ * WorkflowTemplate (the controller's templateReferencing: Strict).
+ */
+export function argoLabUserRole(): IRole {
+    return manifest.Role({
+        metadata: { name: argoLabUser.serviceAccount, namespace: namespaces.argo, labels },
+        rules: [
+            { apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+            { apiGroups: ["argoproj.io"], resources: ["workflowtemplates", "cronworkflows", "workfloweventbindings"], verbs: ["get", "list", "watch"] },
+            { apiGroups: ["argoproj.io"], resources: ["cronworkflows"], verbs: ["update", "patch"] },
+            { apiGroups: [""], resources: ["pods", "events"], verbs: ["get", "list", "watch"] },
+            { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+        ],
+    });
+}
+
+export function argoLabUserRoleBinding(): IRoleBinding {
+    return manifest.RoleBinding({
+        metadata: { name: argoLabUser.serviceAccount, namespace: namespaces.argo, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: argoLabUser.serviceAccount },
+        subjects: [{ kind: "ServiceAccount", name: argoLabUser.serviceAccount, namespace: namespaces.argo }],
+    });
+}
+
+/** A token Secret: the token controller fills in `data.token`; Pulumi waits for it. */
+export function argoLabUserTokenSecret(): ISecret {
+    return manifest.Secret({
+        metadata: {
+            name: argoLabUser.tokenSecret,
+            namespace: namespaces.argo,
+            labels,
+            annotations: { "kubernetes.io/service-account.name": argoLabUser.serviceAccount },
+        },
+        type: "kubernetes.io/service-account-token",
+    });
+}
+
+/**
+ * What a user pastes into the UI's login box or sets as ARGO_TOKEN. The provider waits for the
+ * token controller to fill the Secret in; without a controller (a bare API server, mocks) there
+ * is no token and the output stays unset.
+ */
+export function bearerToken(secretData: Record<string, string> | undefined): string | undefined {
+    const encoded = secretData?.token;
+    return encoded ? `Bearer ${Buffer.from(encoded, "base64").toString("utf8")}` : undefined;
+}
+
+export const workflowControllerConfigMap = "workflow-controller-configmap";
+
+/**
+ * The controller runs only Workflows that reference a WorkflowTemplate (`Strict`): a token
+ * holder can start the pipeline's templates with their parameters, not an arbitrary pod spec.
+ * Every workflow the pipeline submits (the steps, the CronWorkflow, the GitHub sensor) does.
+ */
+export function restrictToTemplates(objects: KubernetesObject[], namespace: string): KubernetesObject[] {
+    const restriction = "templateReferencing: Strict\n";
+    let found = false;
+    const result = objects.map((object) => {
+        if (object.kind !== "ConfigMap" || object.metadata.name !== workflowControllerConfigMap) return object;
+        found = true;
+        const data = { ...((object.data as Record<string, string> | undefined) ?? {}), workflowRestrictions: restriction };
+        return { ...object, data };
+    });
+    if (found) return result;
+    return [
+        ...result,
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: workflowControllerConfigMap, namespace }, data: { workflowRestrictions: restriction } },
+    ];
+}
