@@ -24,11 +24,20 @@ const secretSignature = "4dabf18193072939515e22adb298388d";
 const secretMarker = "1b47061264138c4ac30d75fd1eb44270";
 export const redacted = "<redacted: Pulumi secret>";
 
-/** Replaces every Pulumi secret inside a value; secrets never reach a rendered file. */
+/**
+ * Replaces every Pulumi secret inside a value; secrets never reach a rendered file. A secret
+ * map (a Secret's whole stringData, say) keeps its keys, which are not secret, so a reader
+ * still sees which entries the object holds.
+ */
 export function redactSecrets(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(redactSecrets);
     if (value && typeof value === "object") {
-        if ((value as Record<string, unknown>)[secretSignature] === secretMarker) return redacted;
+        const record = value as Record<string, unknown>;
+        if (record[secretSignature] === secretMarker) {
+            const inner = record.value;
+            const isMap = inner !== null && typeof inner === "object" && !Array.isArray(inner);
+            return isMap ? Object.fromEntries(Object.keys(inner).map((k) => [k, redacted])) : redacted;
+        }
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
     }
     return value;
@@ -62,8 +71,9 @@ export function renderManifests(resources: readonly RecordedResource[]): { manif
         let manifest: Record<string, unknown> = { apiVersion, kind, ...inputs, metadata };
         if (kind === "Secret") {
             for (const field of ["data", "stringData"]) {
-                const data = manifest[field] as Record<string, unknown> | undefined;
-                if (data) manifest = { ...manifest, [field]: Object.fromEntries(Object.keys(data).map((k) => [k, redacted])) };
+                const data = manifest[field] as Record<string, unknown> | string | undefined;
+                if (typeof data === "string") manifest = { ...manifest, [field]: data };
+                else if (data) manifest = { ...manifest, [field]: Object.fromEntries(Object.keys(data).map((k) => [k, redacted])) };
             }
         }
         const namespace = (metadata.namespace as string | undefined) ?? "_cluster";

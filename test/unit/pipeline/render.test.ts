@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks } from "../../support/mocks";
+import { defaultAppResources } from "../../../infra/names";
 import { describe, expect, it } from "vitest";
 import { parseRenderArgs, render, renderHelp, UsageError } from "../../../pipeline/render/cli";
 import { redacted, renderManifests, typeToApi, type RecordedResource } from "../../../pipeline/render/manifests";
@@ -38,6 +39,15 @@ describe("render: manifests from registered resources", () => {
         expect(skipped).toEqual([expect.objectContaining({ type: "kubernetes:helm.sh/v3:Release" })]);
     });
 
+    it("keeps the keys of a Secret whose whole data is one Pulumi secret, and redacts the values", () => {
+        const wholeMap = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: { username: "pipeline", password: "hunter2" } };
+        const { manifests } = renderManifests([
+            { type: "kubernetes:core/v1:Secret", name: "creds", inputs: { metadata: { name: "creds", namespace: "argo" }, stringData: wholeMap } },
+        ]);
+        expect(manifests[0].manifest.stringData).toEqual({ username: redacted, password: redacted });
+        expect(JSON.stringify(manifests)).not.toContain("hunter2");
+    });
+
     it("renders the pipeline component's objects as valid YAML documents", async () => {
         const recorded: RecordedResource[] = installMocks({ stack: "render" });
         const { Pipeline } = await import("../../../pipeline/component.js");
@@ -46,6 +56,7 @@ describe("render: manifests from registered resources", () => {
         new Pipeline("pipeline", {
             config: loadStackConfig("gourmetgram", {}, { pipeline: pipelineConfig }).pipeline,
             images: { gates: "reg/gates:src-1", train: "reg/train:src-2" },
+            stagingAppResources: defaultAppResources,
         });
         await new Promise((resolve) => setTimeout(resolve, 300));
         const { manifests } = renderManifests(recorded);
