@@ -1,4 +1,4 @@
-import { boolean, decimal, integer, optional, text, url } from "../infra/config/fields";
+import { boolean, cronSchedule, decimal, gitRevision, integer, optional, text, url } from "../infra/config/fields";
 import type { StackCheck } from "../infra/config/load";
 import { defineSection } from "../infra/config/section";
 import type { PlatformSettings } from "../infra/platform/config";
@@ -15,8 +15,6 @@ export interface PipelineConfig {
     readonly githubTrigger?: { readonly repository: string; readonly webhookSecret: string };
 }
 
-const cronField = /^(\S+\s+){4}\S+$/;
-
 /** GitHub signs deliveries with HMAC-SHA256 of this secret; a short one can be guessed and pushes forged. */
 export const minWebhookSecretLength = 32;
 
@@ -28,17 +26,18 @@ export const pipelineConfig = defineSection(
         gateLoadRatePerSecond: optional(integer(1, 10_000)),
         gateLoadRequestTimeoutMs: integer(100, 120_000, { default: 10_000 }),
         gateLoadP95Ms: integer(1, 120_000, { default: 2_000 }),
-        gateLoadMinSuccessRate: decimal(0, 1, { default: 0.95 }),
+        // Below half, a gate would pass a staging that fails most requests: no check at all.
+        gateLoadMinSuccessRate: decimal(0.5, 1, { default: 0.95 }),
         gateMaxMemoryRatio: decimal(0.05, 1, { default: 0.9 }),
         gateVersionWaitSeconds: integer(10, 3_600, { default: 300 }),
         appGitUrl: url({ default: "https://github.com/teaching-on-testbeds/gourmetgram.git" }),
-        appGitRevision: text("a branch, tag or commit of the app repository", { default: "workflow" }),
+        appGitRevision: gitRevision({ default: "workflow" }),
         trainDeadlineSeconds: integer(60, 86_400, { default: 3_600 }),
         buildDeadlineSeconds: integer(60, 86_400, { default: 1_800 }),
         deployDeadlineSeconds: integer(30, 7_200, { default: 600 }),
         testStagingDeadlineSeconds: integer(60, 86_400, { default: 2_400 }),
         releaseDeadlineSeconds: integer(30, 7_200, { default: 600 }),
-        trainSchedule: text("a five-field cron expression such as \"0 2 * * *\"", { default: "0 2 * * *", pattern: cronField }),
+        trainSchedule: cronSchedule({ default: "0 2 * * *" }),
         trainTimezone: text("an IANA time zone such as UTC or America/Chicago", { default: "UTC", pattern: /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/ }),
         trainScheduledScenario: text(`one of ${trainingScenarios.join(", ")}`, {
             default: "normal",

@@ -8,6 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
 import { parseCpuMillicores, parseMemoryBytes } from "./quantities";
+import { cronProblem } from "./cron";
+import { gitRevisionProblem } from "./git";
 import { isNetworkAddress, parseIpv4Cidr } from "./network";
 
 type Field<T> = z.ZodType<T, string | undefined>;
@@ -18,11 +20,18 @@ function required(allowed: string) {
     });
 }
 
-function fieldOf<T>(allowed: string, parse: (text: string) => T | undefined, options: FieldOptions<T>): Field<T> {
+function fieldOf<T>(
+    allowed: string,
+    parse: (text: string) => T | undefined,
+    options: FieldOptions<T>,
+    /** Says what exactly is wrong with a value `parse` refused, when that helps. */
+    explain?: (text: string) => string | undefined,
+): Field<T> {
     const schema = required(allowed).transform((text, ctx) => {
         const value = parse(text.trim());
         if (value === undefined) {
-            ctx.addIssue({ code: "custom", message: `expected ${allowed}` });
+            const detail = explain?.(text.trim());
+            ctx.addIssue({ code: "custom", message: detail ? `expected ${allowed}; this one ${detail}` : `expected ${allowed}` });
             return z.NEVER;
         }
         return value;
@@ -81,6 +90,26 @@ export function cidr(options: FieldOptions<string> = {}): Field<string> {
             return parsed && isNetworkAddress(parsed) ? t : undefined;
         },
         options,
+    );
+}
+
+/** A schedule Argo's CronWorkflow accepts: five cron fields or an @descriptor. */
+export function cronSchedule(options: FieldOptions<string> = {}): Field<string> {
+    return fieldOf(
+        'a cron schedule: five fields such as "0 2 * * *" (minute hour day-of-month month day-of-week), or @daily, @hourly, @every 6h',
+        (t) => (cronProblem(t) === undefined ? t : undefined),
+        options,
+        cronProblem,
+    );
+}
+
+/** A branch, tag or full commit id that git accepts as a revision to check out. */
+export function gitRevision(options: FieldOptions<string> = {}): Field<string> {
+    return fieldOf(
+        "a git branch, tag or commit id such as main, v1.2.0 or a 40-character commit",
+        (t) => (gitRevisionProblem(t) === undefined ? t : undefined),
+        options,
+        gitRevisionProblem,
     );
 }
 

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { boolean, expandHome, jsonObject, memoryQuantity, oneOf, optional, text, url } from "../config/fields";
+import { boolean, expandHome, gitRevision, jsonObject, memoryQuantity, oneOf, optional, text, url } from "../config/fields";
 import { defineSection } from "../config/section";
 import { defaultAppResources, Environment, environments } from "../names";
 import type { AppSource } from "../apps/application";
@@ -86,7 +86,7 @@ export const platformConfig = defineSection(
         argoEventsEnabled: boolean({ default: false }),
         argoEventsManifest: optional(text("an http(s) URL or a path to the Argo Events install manifest")),
         appChartRepoUrl: url(),
-        appChartRevision: text("a git branch, tag or commit", { default: "main" }),
+        appChartRevision: gitRevision({ default: "main" }),
         appResources: jsonObject(
             'a JSON object of per-environment overrides, e.g. {"staging":{"limits":{"memory":"512Mi"}}}',
             appResourcesSchema,

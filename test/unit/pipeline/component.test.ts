@@ -2,7 +2,7 @@ import { installMocks, type Registered } from "../../support/mocks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
 import { ConfigError } from "../../../infra/config/errors";
-import { namespaces } from "../../../infra/names";
+import { defaultAppResources, namespaces } from "../../../infra/names";
 import { pipelineConfig } from "../../../pipeline/config";
 import { runnerRules } from "../../../pipeline/rbac/policies";
 
@@ -12,7 +12,7 @@ beforeAll(async () => {
     registered = installMocks({ stack: "test" });
     const { Pipeline } = await import("../../../pipeline/component.js");
     const config = loadStackConfig("gourmetgram", {}, { pipeline: pipelineConfig }).pipeline;
-    const pipeline = new Pipeline("pipeline", { config, images: { gates: "reg/gates:src-1", train: "reg/train:src-2" } });
+    const pipeline = new Pipeline("pipeline", { config, images: { gates: "reg/gates:src-1", train: "reg/train:src-2" }, stagingAppResources: defaultAppResources });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(pipeline.workflowTemplateNames).toHaveLength(7);
 });
@@ -76,8 +76,12 @@ describe("pipeline stack config", () => {
 
     it("names the key, the value and what is allowed", () => {
         expect(() => load({ "gourmetgram:trainSchedule": "daily" })).toThrow(ConfigError);
-        expect(() => load({ "gourmetgram:trainSchedule": "daily" })).toThrow(/trainSchedule.*five-field cron/s);
-        expect(() => load({ "gourmetgram:gateLoadMinSuccessRate": "95" })).toThrow(/from 0 to 1/);
+        expect(() => load({ "gourmetgram:trainSchedule": "daily" })).toThrow(/trainSchedule.*a cron schedule: five fields.*this one has 1 field/s);
+        expect(() => load({ "gourmetgram:gateLoadMinSuccessRate": "95" })).toThrow(/from 0.5 to 1/);
+        // A gate that passes with no successful request checks nothing.
+        expect(() => load({ "gourmetgram:gateLoadMinSuccessRate": "0" })).toThrow(/gateLoadMinSuccessRate = "0": expected a number from 0.5 to 1/);
+        expect(() => load({ "gourmetgram:trainSchedule": "a b c d e" })).toThrow(/minute field "a" is not a value or range within 0-59/);
+        expect(() => load({ "gourmetgram:appGitRevision": "workflow\nrm -rf /" })).toThrow(/appGitRevision.*contains a space, a control character/s);
         expect(() => load({ "gourmetgram:trainScheduledScenario": "tiny" })).toThrow(/normal, bad-architecture, oversized/);
     });
 
