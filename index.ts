@@ -14,6 +14,7 @@ import { PROJECT } from "./infra/names";
 import { platformConfig } from "./infra/platform/config";
 import { Platform } from "./infra/platform/platform";
 import { Pipeline } from "./pipeline/component";
+import { appMemoryFitsItsTraffic } from "./pipeline/app-memory";
 import { githubTriggerNeedsArgoEvents, pipelineConfig } from "./pipeline/config";
 import { PipelineImages } from "./pipeline/images";
 
@@ -23,7 +24,7 @@ function gourmetgram() {
         PROJECT,
         raw,
         { cluster: clusterConfig, platform: platformConfig, pipeline: pipelineConfig },
-        [githubTriggerNeedsArgoEvents],
+        [githubTriggerNeedsArgoEvents, appMemoryFitsItsTraffic],
         // Messages never show the value of a key set with --secret.
         { secretKeys: secretConfigKeys(raw, pulumi.runtime) },
     );
@@ -43,7 +44,11 @@ function gourmetgram() {
     );
     const pipeline = new Pipeline(
         "pipeline",
-        { config: config.pipeline, images: { gates: images.gates, train: images.train } },
+        {
+            config: config.pipeline,
+            images: { gates: images.gates, train: images.train },
+            stagingAppResources: config.platform.appResources.staging,
+        },
         { providers: [cluster.provider], dependsOn: [platform] },
     );
 

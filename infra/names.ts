@@ -171,10 +171,15 @@ export function appImage(env: Environment, version: number | string): string {
     return `${registry.host}/${appName}:${appImageTag(env, version)}`;
 }
 
-/** Resources every app environment gets unless the stack overrides them. */
+/**
+ * Resources every app environment gets unless the stack overrides them. Measured with the app's
+ * own torch (docs/gates.md, `npm run bench:app-limits`): the normal model peaks near 600 MiB
+ * under the load gate's 10 concurrent requests and needs about 70-100 ms of CPU per request, so
+ * 1Gi keeps the peak under 80% of the limit and one CPU keeps p95 well inside 2 s.
+ */
 export const defaultAppResources = {
-    limits: { cpu: "500m", memory: "256Mi" },
-    requests: { cpu: "250m", memory: "128Mi" },
+    limits: { cpu: "1", memory: "1Gi" },
+    requests: { cpu: "500m", memory: "512Mi" },
 } as const;
 
 export const workflowTemplates = {

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { namespaces } from "../infra/names";
 import { platformImages } from "../infra/versions";
+import type { ContainerResources } from "../infra/platform/common/resources";
 import type { PipelineConfig } from "./config";
 import { githubEventSource, githubTriggerNames, sensorRules, trainOnPushSensor } from "./events/github-trigger";
 import { runnerRules } from "./rbac/policies";
@@ -12,14 +13,21 @@ import type { PipelineSettings } from "./templates/settings";
 
 export interface PipelineArgs {
     readonly config: PipelineConfig;
+    /** Staging's app container resources (platform config): the oversized model is sized from them. */
+    readonly stagingAppResources: ContainerResources;
     /** Image references of the gate/release and training images (platform ImageBuild outputs). */
     readonly images: { readonly gates: pulumi.Input<string>; readonly train: pulumi.Input<string> };
 }
 
 /** Settings for the builders; the same function the render and the tests use. */
-export function pipelineSettings(config: PipelineConfig, images: { gates: string; train: string }): PipelineSettings {
+export function pipelineSettings(
+    config: PipelineConfig,
+    images: { gates: string; train: string },
+    stagingAppResources: ContainerResources,
+): PipelineSettings {
     return {
         images: { gates: images.gates, train: images.train, kaniko: platformImages.kanikoExecutor },
+        stagingAppLimits: { ...stagingAppResources.limits },
         thresholds: config.thresholds,
         appSource: config.appSource,
         deadlines: config.deadlines,
@@ -39,10 +47,10 @@ export class Pipeline extends pulumi.ComponentResource {
         const child = { parent: this };
         const settings = pulumi
             .all([args.images.gates, args.images.train])
-            .apply(([gates, train]) => pipelineSettings(args.config, { gates, train }));
+            .apply(([gates, train]) => pipelineSettings(args.config, { gates, train }, args.stagingAppResources));
 
         // Names are fixed; only image references are unknown until the builds finish.
-        const placeholder = pipelineSettings(args.config, { gates: "gates", train: "train" });
+        const placeholder = pipelineSettings(args.config, { gates: "gates", train: "train" }, args.stagingAppResources);
         this.workflowTemplateNames = pipelineWorkflowTemplates(placeholder).map((t) => t.metadata.name as string);
 
         const templates: k8s.apiextensions.CustomResource[] = [];

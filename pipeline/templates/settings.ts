@@ -43,6 +43,8 @@ export interface Deadlines {
 
 export interface PipelineSettings {
     readonly images: PipelineImages;
+    /** The limits of staging's app container, as the stack sets them (platform config). */
+    readonly stagingAppLimits: { readonly cpu: string; readonly memory: string };
     readonly thresholds: GateThresholds;
     readonly appSource: AppSource;
     readonly deadlines: Deadlines;

@@ -1,4 +1,5 @@
 import { trainingScenarios, workflowTemplates } from "../../infra/names";
+import { parseMemoryBytes } from "../../infra/config/quantities";
 import type { Template, WorkflowTemplate } from "./argo-types";
 import { mlflowEnvironment, submitWorkflowTemplate, workflowTemplate } from "./common";
 import { param } from "./parameterized";
@@ -10,6 +11,17 @@ export const modelVersionFile = "/tmp/model_version";
 /** A registered version is a positive integer; anything else (empty included) means "none". */
 export const registeredVersionPattern = "^[0-9]+$";
 
+/**
+ * The training pod holds the oversized model twice at its peak (built in memory, then loaded again
+ * by the evaluation's pytest process), and that model is 1.5x staging's memory limit
+ * (OVERSIZED_FACTOR in gourmetgram_train/models.py): 3Gi, or 4x the limit when that is more.
+ */
+export function trainMemoryLimit(stagingMemoryLimit: string): string {
+    const bytes = parseMemoryBytes(stagingMemoryLimit);
+    if (bytes === undefined) throw new Error(`staging memory limit "${stagingMemoryLimit}" is not a memory quantity`);
+    return `${Math.max(3 * 1024, Math.ceil((4 * bytes) / 2 ** 20))}Mi`;
+}
+
 function trainTemplate(settings: PipelineSettings): Template {
     return {
         name: "train",
@@ -20,11 +32,12 @@ function trainTemplate(settings: PipelineSettings): Template {
             name: "main",
             image: settings.images.train,
             command: ["python", "-m", "gourmetgram_train"],
-            args: ["--scenario", param.input("scenario")],
+            // The oversized scenario is sized from staging's memory limit, so it fails there for the right reason.
+            args: ["--scenario", param.input("scenario"), "--app-memory-limit", settings.stagingAppLimits.memory],
             env: mlflowEnvironment(),
             resources: {
                 requests: { cpu: "500m", memory: "1Gi" },
-                limits: { cpu: "2", memory: "3Gi" },
+                limits: { cpu: "2", memory: trainMemoryLimit(settings.stagingAppLimits.memory) },
             },
         },
         outputs: {

@@ -208,7 +208,7 @@ describeWithToolchain("app chart, rendered by helm as Argo CD renders it", ["hel
                 limits: { ...defaultAppResources.limits },
                 requests: { ...defaultAppResources.requests },
             });
-            expect(container().resources.limits).toEqual({ cpu: "500m", memory: "256Mi" });
+            expect(container().resources.limits).toEqual({ cpu: "1", memory: "1Gi" });
         });
 
         it("labels its pods so the resource gate and both Services select them", () => {
@@ -250,22 +250,22 @@ describeWithToolchain("app chart, rendered by helm as Argo CD renders it", ["hel
 
     describe("resources from the stack's appResources", () => {
         it("reach the container when overridden", async () => {
-            const resources = configuredResources({ canary: { limits: { cpu: "400m", memory: "192Mi" } } });
+            const resources = configuredResources({ canary: { limits: { cpu: "750m", memory: "768Mi" } } });
             const input = helmInput(applicationFor("canary", resources.canary), `canary-1.0.${modelVersion}`);
             const deployment = one(await renderObjects(input, "canary-override"), "Deployment", appApplicationName("canary"));
             expect(deployment.spec.template.spec.containers[0].resources).toEqual({
-                limits: { cpu: "400m", memory: "192Mi" },
+                limits: { cpu: "750m", memory: "768Mi" },
                 requests: { ...defaultAppResources.requests },
             });
             expect(await policyViolations(inNamespace(deployment, namespaces.canary))).toEqual([]);
         });
 
         it("above the app ceiling are caught by resource-limits on the rendered Deployment", async () => {
-            const resources = configuredResources({ production: { limits: { memory: "512Mi" } } });
+            const resources = configuredResources({ production: { limits: { memory: "2Gi" } } });
             const input = helmInput(applicationFor("production", resources.production), `production-1.0.${modelVersion}`);
             const deployment = one(await renderObjects(input, "production-over"), "Deployment", appApplicationName("production"));
             const violations = await policyViolations(inNamespace(deployment, namespaces.production));
-            expect(violations).toEqual([expect.stringContaining('resources.limits.memory "512Mi" exceeds the ceiling "256Mi"')]);
+            expect(violations).toEqual([expect.stringContaining('resources.limits.memory "2Gi" exceeds the ceiling "1Gi"')]);
         });
     });
 

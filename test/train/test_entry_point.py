@@ -10,7 +10,6 @@ import pytest
 from conftest import free_loopback_port, run_python, run_training
 
 from gourmetgram_train.constants import (
-    APP_MEMORY_LIMIT_BYTES,
     DEVELOPMENT_ALIAS,
     MODEL_FILE_NAME,
     MODEL_NAME,
@@ -19,6 +18,10 @@ from gourmetgram_train.files import sha256_of
 from gourmetgram_train.simulated import ACCURACY_THRESHOLD, simulated_accuracy
 
 EVALUATION_TESTS = 4  # in pipeline/images/train/tests
+
+# The oversized model is sized from the limit the template passes; a small one keeps the test quick.
+OVERSIZED_LIMIT = "256Mi"
+OVERSIZED_LIMIT_BYTES = 256 * 2**20
 
 
 def seed_where(passing: bool) -> int:
@@ -134,7 +137,8 @@ def bad_architecture(client, mlflow_server, tmp_path_factory):
 @pytest.fixture(scope="module")
 def oversized(client, mlflow_server, tmp_path_factory):
     return train(client, mlflow_server, tmp_path_factory.mktemp("oversized"), "t-oversized",
-                 "--scenario", "oversized", "--seed", str(seed_where(passing=True)))
+                 "--scenario", "oversized", "--seed", str(seed_where(passing=True)),
+                 "--app-memory-limit", OVERSIZED_LIMIT)
 
 
 @pytest.fixture(scope="module")
@@ -230,24 +234,25 @@ def test_bad_architecture_breaks_the_apps_predict(mlflow_server, bad_architectur
     )
 
 
-def test_oversized_needs_more_memory_than_the_app_limit_and_normal_fits(mlflow_server, normal, oversized, tmp_path):
+def test_oversized_needs_more_memory_than_the_app_limit_and_normal_fits(client, mlflow_server, normal, oversized, tmp_path):
+    limit = OVERSIZED_LIMIT_BYTES
+    assert client.get_run(oversized.run_id).data.params["app_memory_limit_bytes"] == str(limit)
     files = {
         name: download(mlflow_server, f"models:/{MODEL_NAME}/{recorded.version}/{MODEL_FILE_NAME}",
                        tmp_path / name) / MODEL_FILE_NAME
         for name, recorded in (("normal", normal), ("oversized", oversized))
     }
     unlimited = {name: run_python(LOAD_MEMORY, str(f), "0", cwd=tmp_path) for name, f in files.items()}
-    limited = {name: run_python(LOAD_MEMORY, str(f), str(APP_MEMORY_LIMIT_BYTES), cwd=tmp_path)
-               for name, f in files.items()}
-    print(f"load-time memory (bytes): {unlimited}; within a {APP_MEMORY_LIMIT_BYTES}-byte budget: {limited}")
+    limited = {name: run_python(LOAD_MEMORY, str(f), str(limit), cwd=tmp_path) for name, f in files.items()}
+    print(f"load-time memory (bytes): {unlimited}; within a {limit}-byte budget: {limited}")
 
-    assert unlimited["oversized"]["tensor_bytes"] > APP_MEMORY_LIMIT_BYTES
-    assert unlimited["oversized"]["anon_increase"] > APP_MEMORY_LIMIT_BYTES
+    assert unlimited["oversized"]["tensor_bytes"] > 1.4 * limit
+    assert unlimited["oversized"]["anon_increase"] > 1.4 * limit
     assert limited["oversized"]["loaded"] is False
     assert "can't allocate memory" in limited["oversized"]["error"]
 
     # The normal model takes a small fraction of the limit, leaving the rest to the app's runtime.
-    assert unlimited["normal"]["anon_increase"] < APP_MEMORY_LIMIT_BYTES // 4
+    assert unlimited["normal"]["anon_increase"] < limit // 4
     assert limited["normal"]["loaded"] is True
 
 
@@ -300,6 +305,9 @@ def count_versions(client) -> int:
     (["--scenario", "normal", "--seed", "-3"], "--seed must be between 0 and 4294967295, got -3"),
     (["--scenario", "normal", "--tests-dir", "no/such/dir"], "tests directory no/such/dir does not exist"),
     (["--scenario", "normal", "--weights", "ftp://example.invalid/w.pth"], "weights source 'ftp://example.invalid/w.pth' is not understood"),
+    (["--scenario", "oversized", "--app-memory-limit", "256MB"],
+     "--app-memory-limit = '256MB' is not a memory limit; use a Kubernetes memory quantity such as 1Gi, 768Mi"),
+    (["--scenario", "oversized", "--app-memory-limit", "0"], "--app-memory-limit = '0' is not a memory limit"),
 ])
 def test_bad_input_is_refused_before_anything_is_registered(args, message, client, mlflow_server, tmp_path):
     before = count_versions(client)

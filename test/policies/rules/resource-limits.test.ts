@@ -15,6 +15,8 @@ const appResources = {
     requests: { ...defaultAppResources.requests },
     limits: { ...defaultAppResources.limits },
 };
+/** Within the general ceiling, above the app one. */
+const overAppCeiling = { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } };
 
 describe("resource-limits: every pod-bearing kind", () => {
     describe.each(Object.entries(allPodBearing))("%s", (_kind, build) => {
@@ -62,8 +64,8 @@ describe("resource-limits: app environment namespaces", () => {
     const namespaced = Object.entries(allPodBearing).filter(([kind]) => kind !== "ClusterWorkflowTemplate");
 
     it.each(namespaced)("%s gets the app ceiling in an app environment namespace", async (_kind, build) => {
-        const args = build(goodContainer(), { namespace: namespaces.staging });
-        await expectViolation(resourceLimits, args, 'resources.limits.cpu "1" exceeds the ceiling "500m"', namespaces.staging);
+        const args = build(withResources(overAppCeiling), { namespace: namespaces.staging });
+        await expectViolation(resourceLimits, args, 'resources.limits.cpu "2" exceeds the ceiling "1"', namespaces.staging);
         await expectNoViolations(resourceLimits, build(withResources(appResources), { namespace: namespaces.canary }));
     });
 });
@@ -134,7 +136,7 @@ describe("resource-limits: config", () => {
         const build = allPodBearing.Deployment;
         const oneCpu = goodContainer();
         await expectNoViolations(resourceLimits, build(oneCpu, { namespace: namespaces.production, config: { appMaxCpu: "1", appMaxMemory: "1Gi" } }));
-        await expectViolation(resourceLimits, build(oneCpu, { namespace: "shop", config: { appNamespaces: ["shop"] } }), 'exceeds the ceiling "500m"');
+        await expectViolation(resourceLimits, build(oneCpu, { namespace: "shop", config: { appNamespaces: ["shop"], appMaxCpu: "500m" } }), 'exceeds the ceiling "500m"');
     });
 
     it.each([
@@ -160,12 +162,12 @@ describe("resource-limits: Argo CD Applications of the app environments", () => 
     });
 
     it("fails when valuesObject limits exceed the app ceiling", async () => {
-        const resources = { requests: appResources.requests, limits: { cpu: "1", memory: "256Mi" } };
+        const resources = { requests: appResources.requests, limits: { cpu: "2", memory: "1Gi" } };
         await expectViolation(
             resourceLimits,
             appApplication(namespaces.production, { valuesObject: { resources } }),
             `Application deploying to app environment namespace "${namespaces.production}" (spec.source.helm)`,
-            'resources.limits.cpu "1" exceeds the ceiling "500m"',
+            'resources.limits.cpu "2" exceeds the ceiling "1"',
         );
     });
 
@@ -179,7 +181,7 @@ describe("resource-limits: Argo CD Applications of the app environments", () => 
 
     it("reads helm.values YAML, with valuesObject and parameters taking precedence", async () => {
         const values = "resources:\n  requests: {cpu: 250m, memory: 128Mi}\n  limits: {cpu: 2, memory: 256Mi}\n";
-        await expectViolation(resourceLimits, appApplication(namespaces.staging, { values }), 'limits.cpu "2" exceeds the ceiling "500m"');
+        await expectViolation(resourceLimits, appApplication(namespaces.staging, { values }), 'limits.cpu "2" exceeds the ceiling "1"');
         await expectNoViolations(resourceLimits, appApplication(namespaces.staging, { values, valuesObject: { resources: { limits: { cpu: "500m" } } } }));
         await expectNoViolations(
             resourceLimits,

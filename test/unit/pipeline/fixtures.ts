@@ -1,6 +1,8 @@
+import { defaultAppResources } from "../../../infra/names";
 import type { PipelineSettings } from "../../../pipeline/templates/settings";
 
 export const settings: PipelineSettings = {
+    stagingAppLimits: defaultAppResources.limits,
     images: {
         gates: "registry.kube-system.svc.cluster.local:5000/gourmetgram-gates:sha-0123456789ab",
         train: "registry.kube-system.svc.cluster.local:5000/gourmetgram-train:sha-ba9876543210",

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { appServiceUrl } from "../../../infra/names";
 import { revertStaging } from "../../../pipeline/templates/release";
 import { testStaging } from "../../../pipeline/templates/test-staging";
+import { trainMemoryLimit, trainModel } from "../../../pipeline/templates/train-model";
 import { settings } from "./fixtures";
 
 /** The arguments a template passes to the gate image's `command`, from its container spec. */
@@ -19,6 +20,23 @@ describe("what the gate steps are asked to measure", () => {
         expect(flag(args, "--url")).toBe(`${appServiceUrl("staging")}/test`);
         expect(flag(args, "--p95-ms")).toBe(String(settings.thresholds.loadP95Ms));
         expect(flag(args, "--min-success-rate")).toBe(String(settings.thresholds.loadMinSuccessRate));
+    });
+
+    it("has the load gate check staging's app pods across the load, with the resource gate's selector", () => {
+        const templates = testStaging(settings).spec.templates as never;
+        const load = gateArgs(templates, "load");
+        const resources = gateArgs(templates, "resources");
+        expect(flag(load, "--namespace")).toBe("gourmetgram-staging");
+        expect(flag(load, "--selector")).toBe(flag(resources, "--selector"));
+    });
+
+    it("sizes the oversized model from staging's memory limit and gives training room to hold it twice", () => {
+        const train = trainModel(settings).spec.templates!.find((t) => t.name === "train")!.container!;
+        expect(flag(train.args!, "--app-memory-limit")).toBe(settings.stagingAppLimits.memory);
+        expect(trainMemoryLimit("256Mi")).toBe("3072Mi");
+        expect(trainMemoryLimit("1Gi")).toBe("4096Mi");
+        expect(trainMemoryLimit("2Gi")).toBe("8192Mi");
+        expect(train.resources!.limits!.memory).toBe(trainMemoryLimit(settings.stagingAppLimits.memory));
     });
 
     it("gives the resource gate, which runs first, the rollout wait staging is allowed", () => {

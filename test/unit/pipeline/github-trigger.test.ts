@@ -1,7 +1,7 @@
 import { installMocks, type Registered } from "../../support/mocks";
 import { describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
-import { namespaces } from "../../../infra/names";
+import { defaultAppResources, namespaces } from "../../../infra/names";
 import { checkWorkflows } from "../../../pipeline/check/references";
 import { pipelineConfig } from "../../../pipeline/config";
 import { githubEventSource, trainOnPushSensor } from "../../../pipeline/events/github-trigger";
@@ -14,7 +14,7 @@ async function registeredWith(raw: Record<string, string>): Promise<Registered[]
     const registered = installMocks({ stack: "trigger" });
     const { Pipeline } = await import("../../../pipeline/component.js");
     const config = loadStackConfig("gourmetgram", raw, { pipeline: pipelineConfig }).pipeline;
-    new Pipeline("p", { config, images: { gates: "g:1", train: "t:1" } });
+    new Pipeline("p", { config, images: { gates: "g:1", train: "t:1" }, stagingAppResources: defaultAppResources });
     await new Promise((resolve) => setTimeout(resolve, 300));
     return registered;
 }

@@ -111,7 +111,7 @@ describe("workflow-wide settings", () => {
         expect(scenario?.enum).toEqual(["normal", "bad-architecture", "oversized"]);
         expect(scenario?.value).toBe("normal");
         const pod = train.spec.templates?.find((x) => x.name === "train")?.container;
-        expect(pod?.args).toEqual(["--scenario", "{{inputs.parameters.scenario}}"]);
+        expect(pod?.args).toEqual(["--scenario", "{{inputs.parameters.scenario}}", "--app-memory-limit", settings.stagingAppLimits.memory]);
         expect(train.spec.templates?.find((x) => x.name === "train")?.outputs?.parameters?.[0].valueFrom?.path).toBe("/tmp/model_version");
     });
 

@@ -96,7 +96,7 @@ describe("app environments", () => {
         expect(app.spec.source!.helm!.parameters).toEqual([{ name: imageTagParameter, value: appImageTag(env, 0) }]);
         const values = app.spec.source!.helm!.valuesObject as any;
         expect(values.publicPort).toBe(environmentPorts[env]);
-        expect(values.resources.limits).toEqual({ cpu: "500m", memory: "256Mi" });
+        expect(values.resources.limits).toEqual({ cpu: "1", memory: "1Gi" });
         expect(`${values.image.repository}:${appImageTag(env, 3)}`).toBe(`${registry.host}/gourmetgram-app:${env}-1.0.3`);
         expect(() => validate(environmentNamespace(env))).not.toThrow();
     });

@@ -26,7 +26,7 @@ describe("platformConfig", () => {
         expect(s.imageBuildsEnabled).toBe(true);
         expect(s.argoWorkflowsAuthMode).toBe("client");
         expect(s.appSource).toEqual({ repoUrl: repo, revision: "main" });
-        expect(s.appResources.production.limits).toEqual({ cpu: "500m", memory: "256Mi" });
+        expect(s.appResources.production.limits).toEqual({ cpu: "1", memory: "1Gi" });
         expect(s.storageClassName).toBe("local-path");
     });
 
@@ -37,16 +37,16 @@ describe("platformConfig", () => {
     });
 
     it("overrides one environment's resources and keeps the others at the default", () => {
-        const s = load({ "gourmetgram:appResources": JSON.stringify({ staging: { limits: { memory: "512Mi" } } }) });
-        expect(s.appResources.staging.limits).toEqual({ cpu: "500m", memory: "512Mi" });
-        expect(s.appResources.canary.limits.memory).toBe("256Mi");
+        const s = load({ "gourmetgram:appResources": JSON.stringify({ staging: { limits: { memory: "2Gi" } } }) });
+        expect(s.appResources.staging.limits).toEqual({ cpu: "1", memory: "2Gi" });
+        expect(s.appResources.canary.limits.memory).toBe("1Gi");
     });
 
     it("names the key and what is wrong for bad resource overrides", () => {
         expect(problems({ "gourmetgram:appResources": JSON.stringify({ staging: { limits: { memory: "lots" } } }) })).toMatch(
             /appResources.*staging\.limits\.memory \\"lots\\" is not a memory quantity/,
         );
-        expect(problems({ "gourmetgram:appResources": JSON.stringify({ staging: { requests: { cpu: "2" } } }) })).toMatch(/CPU request 2 exceeds the limit 500m/);
+        expect(problems({ "gourmetgram:appResources": JSON.stringify({ staging: { requests: { cpu: "2" } } }) })).toMatch(/CPU request 2 exceeds the limit 1\b/);
         expect(problems({ "gourmetgram:appResources": JSON.stringify({ qa: {} }) })).toMatch(/appResources/);
     });
 

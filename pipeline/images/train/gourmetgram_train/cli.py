@@ -2,7 +2,7 @@
 
     python -m gourmetgram_train --scenario normal|bad-architecture|oversized
         [--seed N] [--weights none|imagenet|PATH|URL] [--tests-dir DIR]
-        [--version-file PATH] [--experiment NAME]
+        [--version-file PATH] [--experiment NAME] [--app-memory-limit QUANTITY]
 
 Exit status: 0 when the run reached a decision (registered, or evaluation failed and nothing was
 registered); 2 for bad input; 3 when something it depends on failed (MLflow unreachable, weights
@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from gourmetgram_train.constants import (
+    APP_MEMORY_LIMIT,
     DEFAULT_EXPERIMENT,
     DEFAULT_VERSION_FILE,
     SCENARIOS,
@@ -46,6 +47,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help=f"where the registered version number is written (default: {DEFAULT_VERSION_FILE})")
     parser.add_argument("--experiment", default=os.environ.get("MLFLOW_EXPERIMENT_NAME", DEFAULT_EXPERIMENT),
                         help=f"MLflow experiment (default: $MLFLOW_EXPERIMENT_NAME, else {DEFAULT_EXPERIMENT})")
+    parser.add_argument("--app-memory-limit", default=APP_MEMORY_LIMIT,
+                        help="memory limit of staging's app container, a Kubernetes quantity; the oversized "
+                             f"model is sized from it (default: {APP_MEMORY_LIMIT}; the train-model template "
+                             "passes the stack's)")
     return parser.parse_args(argv)
 
 
@@ -72,9 +77,11 @@ def run(args: argparse.Namespace):
     # Validated before anything heavy is imported or MLflow is contacted.
     if args.scenario not in SCENARIOS:
         raise UsageError(f"unknown scenario {args.scenario!r}; allowed: {', '.join(SCENARIOS)}")
+    from gourmetgram_train.limits import parse_memory_limit
     from gourmetgram_train.seeding import resolve_seed
     from gourmetgram_train.weights import parse_weights_source
 
+    app_memory_limit_bytes = parse_memory_limit(args.app_memory_limit, "--app-memory-limit")
     seed, seed_origin = resolve_seed(args.seed, os.environ.get(SEED_ENV), SEED_ENV)
     weights = parse_weights_source(args.weights)
     tests_dir = args.tests_dir.resolve()
@@ -98,6 +105,7 @@ def run(args: argparse.Namespace):
             code_root=CODE_ROOT,
             experiment=args.experiment,
             tracking_uri=tracking_uri,
+            app_memory_limit_bytes=app_memory_limit_bytes,
         ))
     except TrainingError:
         raise

@@ -29,10 +29,10 @@ FOOD11_CLASSES = (
 )
 """The app's labels, in the order of the classifier's outputs."""
 
-APP_MEMORY_LIMIT = "256Mi"
-"""Memory limit of an app container (defaultAppResources.limits.memory)."""
+APP_MEMORY_LIMIT = "1Gi"
+"""Memory limit of an app container by default (defaultAppResources.limits.memory)."""
 
-APP_MEMORY_LIMIT_BYTES = 256 * 1024 * 1024
+APP_MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024
 
 INPUT_SIZE = 224
 """The app centre-crops every image to INPUT_SIZE x INPUT_SIZE RGB before calling the model."""

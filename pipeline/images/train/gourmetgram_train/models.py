@@ -13,19 +13,28 @@ app (which has torch and torchvision, not this package).
   elements into one class index (torch 1.13: ValueError "only one element tensors can be converted
   to Python scalars"; torch 2: RuntimeError "a Tensor with 49 elements cannot be converted to
   Scalar"), so every /predict fails.
-- oversized: the normal model with a hidden layer of OVERSIZED_HIDDEN_UNITS units inserted in its
-  head. Same input and output contract as normal, but about 332 MiB of float32 weights: more than
-  the app container's whole 256Mi memory limit, so the app is OOM-killed while loading it.
+- oversized: the normal model with a hidden layer inserted in its head, as wide as it takes for the
+  float32 weights to reach OVERSIZED_FACTOR times the app container's memory limit (the limit the
+  stack gives staging). Same input and output contract as normal, but the app cannot even hold the
+  weights, so it is OOM-killed while loading them, at any limit a stack sets.
+
+Every model is saved in inference mode (save_for_serving): the app never calls eval().
 """
 
 from dataclasses import dataclass
 
-from gourmetgram_train.constants import FOOD11_CLASSES, SCENARIOS
+import math
+
+from gourmetgram_train.constants import APP_MEMORY_LIMIT_BYTES, FOOD11_CLASSES, SCENARIOS
 from gourmetgram_train.errors import UsageError
 
 NUM_CLASSES = len(FOOD11_CLASSES)
-OVERSIZED_HIDDEN_UNITS = 65536
 HEAD_DROPOUT = 0.2
+MOBILENET_V2_LAST_CHANNEL = 1280
+
+OVERSIZED_FACTOR = 1.5
+"""The oversized model's weights are this many times the app's memory limit: far enough over it
+that no allocator slack or page-cache reclaim lets it load."""
 
 
 @dataclass(frozen=True)
@@ -35,30 +44,48 @@ class ModelSummary:
     tensor_bytes: int  # parameters and buffers, as held in memory once loaded
 
 
-def build_model(scenario: str, backbone_state: dict | None = None):
+def oversized_hidden_units(app_memory_limit_bytes: int = APP_MEMORY_LIMIT_BYTES) -> int:
+    """Width of the oversized head's hidden layer whose float32 weights alone (1280 inputs, a bias,
+    11 outputs per unit) reach OVERSIZED_FACTOR x the limit, rounded up to a multiple of 1024."""
+    per_unit = 4 * (MOBILENET_V2_LAST_CHANNEL + 1 + NUM_CLASSES)
+    return 1024 * math.ceil(OVERSIZED_FACTOR * app_memory_limit_bytes / per_unit / 1024)
+
+
+def build_model(scenario: str, backbone_state: dict | None = None,
+                app_memory_limit_bytes: int = APP_MEMORY_LIMIT_BYTES):
     """Build the scenario's model. Call seeding.seed_everything first: every tensor not taken from
     backbone_state is drawn from torch's global generator."""
     if scenario == "normal":
         return _food11_mobilenet(backbone_state, hidden_units=None)
     if scenario == "oversized":
-        return _food11_mobilenet(backbone_state, hidden_units=OVERSIZED_HIDDEN_UNITS)
+        return _food11_mobilenet(backbone_state, hidden_units=oversized_hidden_units(app_memory_limit_bytes))
     if scenario == "bad-architecture":
         return _fully_convolutional_resnet18()
     raise UsageError(f"unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}")
 
 
-def architecture_of(scenario: str) -> str:
+def save_for_serving(model, path) -> None:
+    """Pickle the whole model the way the app loads it, in inference mode. The app never calls
+    eval(): a model saved in training mode would apply Dropout and batch statistics on every
+    request, and the same image would get a different class from one call to the next."""
+    import torch
+
+    model.eval()
+    torch.save(model, path)
+
+
+def architecture_of(scenario: str, app_memory_limit_bytes: int = APP_MEMORY_LIMIT_BYTES) -> str:
     return {
         "normal": "mobilenet_v2-food11",
-        "oversized": f"mobilenet_v2-food11-hidden{OVERSIZED_HIDDEN_UNITS}",
+        "oversized": f"mobilenet_v2-food11-hidden{oversized_hidden_units(app_memory_limit_bytes)}",
         "bad-architecture": "resnet18-fully-convolutional",
     }[scenario]
 
 
-def summarize(scenario: str, model) -> ModelSummary:
+def summarize(scenario: str, model, app_memory_limit_bytes: int = APP_MEMORY_LIMIT_BYTES) -> ModelSummary:
     parameters = sum(p.numel() for p in model.parameters())
     tensor_bytes = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
-    return ModelSummary(architecture_of(scenario), parameters, tensor_bytes)
+    return ModelSummary(architecture_of(scenario, app_memory_limit_bytes), parameters, tensor_bytes)
 
 
 def _food11_mobilenet(backbone_state: dict | None, hidden_units: int | None):

@@ -11,7 +11,7 @@ from gourmetgram_train import tracking
 from gourmetgram_train.constants import MODEL_FILE_NAME, MODEL_SHA256_TAG
 from gourmetgram_train.evaluation import Evaluation, run_pytest
 from gourmetgram_train.files import sha256_of
-from gourmetgram_train.models import build_model, summarize
+from gourmetgram_train.models import build_model, save_for_serving, summarize
 from gourmetgram_train.seeding import seed_everything
 from gourmetgram_train.weights import WeightsSource, fetch_weights
 
@@ -28,6 +28,7 @@ class Options:
     code_root: Path
     experiment: str
     tracking_uri: str
+    app_memory_limit_bytes: int
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ def train(options: Options) -> Outcome:
             "weights_source": options.weights.describe(),
             "torch_version": torch.__version__,
             "torchvision_version": torchvision.__version__,
+            "app_memory_limit_bytes": options.app_memory_limit_bytes,
         })
 
         seed_everything(options.seed)
@@ -67,10 +69,11 @@ def train(options: Options) -> Outcome:
             mlflow.log_param("weights_sha256", fetched.sha256)
             if options.scenario == "bad-architecture":
                 log.info("bad-architecture is a ResNet-18: MobileNetV2 weights do not apply, it starts from the seed")
-        model = build_model(options.scenario, fetched.state_dict if fetched else None)
-        summary = summarize(options.scenario, model)
+        model = build_model(options.scenario, fetched.state_dict if fetched else None,
+                            options.app_memory_limit_bytes)
+        summary = summarize(options.scenario, model, options.app_memory_limit_bytes)
         model_file = workdir / MODEL_FILE_NAME
-        torch.save(model, model_file)
+        save_for_serving(model, model_file)
         del model
         sha256 = sha256_of(model_file)
         mlflow.log_params({
