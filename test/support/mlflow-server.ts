@@ -13,6 +13,8 @@ export const mlflowBinary = path.resolve(__dirname, "..", "..", ".venv", "bin", 
 
 export interface LocalMlflow {
     url: string;
+    /** With basicAuth: the admin login the helpers below use. */
+    admin?: { username: string; password: string };
     createModel(name: string): Promise<void>;
     /** Registers a new version (artifact in an s3:// location, as MinIO-backed MLflow does); returns its number. */
     createVersion(name: string): Promise<string>;
@@ -20,10 +22,39 @@ export interface LocalMlflow {
     stop(): Promise<void>;
 }
 
-export async function startMlflow(timeoutMs = 150_000): Promise<LocalMlflow> {
+export interface MlflowOptions {
+    /**
+     * Run MLflow's basic-auth app as the platform does (`--app-name basic-auth`, an INI named by
+     * MLFLOW_AUTH_CONFIG_PATH, a Flask secret key), with users in a throwaway SQLite file.
+     */
+    basicAuth?: { adminPassword: string };
+}
+
+export async function startMlflow(timeoutMs = 150_000, options: MlflowOptions = {}): Promise<LocalMlflow> {
     if (!fs.existsSync(mlflowBinary)) throw new Error(`${mlflowBinary} is missing: run scripts/setup.d/20-python.sh`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-mlflow-"));
     const port = await closedPort();
+    const admin = options.basicAuth ? { username: "admin", password: options.basicAuth.adminPassword } : undefined;
+    const authArgs: string[] = [];
+    const authEnv: Record<string, string> = {};
+    if (admin) {
+        const ini = path.join(dir, "basic_auth.ini");
+        fs.writeFileSync(
+            ini,
+            [
+                "[mlflow]",
+                "default_permission = READ",
+                `database_uri = sqlite:///${path.join(dir, "auth.db")}`,
+                `admin_username = ${admin.username}`,
+                `admin_password = ${admin.password}`,
+                "authorization_function = mlflow.server.auth:authenticate_request_basic_auth",
+                "",
+            ].join("\n"),
+        );
+        authArgs.push("--app-name", "basic-auth");
+        authEnv.MLFLOW_AUTH_CONFIG_PATH = ini;
+        authEnv.MLFLOW_FLASK_SERVER_SECRET_KEY = "test-only-flask-secret-key";
+    }
     const child: ChildProcess = spawn(
         mlflowBinary,
         [
@@ -33,8 +64,9 @@ export async function startMlflow(timeoutMs = 150_000): Promise<LocalMlflow> {
             "--workers", "1",
             "--backend-store-uri", `sqlite:///${path.join(dir, "mlflow.db")}`,
             "--default-artifact-root", path.join(dir, "artifacts"),
+            ...authArgs,
         ],
-        { stdio: ["ignore", "ignore", "pipe"], detached: true },
+        { stdio: ["ignore", "ignore", "pipe"], detached: true, env: { ...process.env, ...authEnv } },
     );
     let log = "";
     child.stderr!.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
@@ -64,18 +96,22 @@ export async function startMlflow(timeoutMs = 150_000): Promise<LocalMlflow> {
         }
         await new Promise((r) => setTimeout(r, 250));
     }
+    const authorization: Record<string, string> = admin
+        ? { authorization: `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString("base64")}` }
+        : {};
     const api = async <T>(method: "GET" | "POST", endpoint: string, payload: Record<string, string>): Promise<T> => {
         const base = `${url}/api/2.0/mlflow/${endpoint}`;
         const res =
             method === "GET"
-                ? await fetch(`${base}?${new URLSearchParams(payload)}`)
-                : await fetch(base, { method, body: JSON.stringify(payload), headers: { "content-type": "application/json" } });
+                ? await fetch(`${base}?${new URLSearchParams(payload)}`, { headers: authorization })
+                : await fetch(base, { method, body: JSON.stringify(payload), headers: { "content-type": "application/json", ...authorization } });
         const text = await res.text();
         if (!res.ok) throw new Error(`MLflow ${endpoint}: HTTP ${res.status} ${text}`);
         return JSON.parse(text) as T;
     };
     return {
         url,
+        admin,
         api,
         async createModel(name) {
             await api("POST", "registered-models/create", { name });

@@ -106,14 +106,17 @@ const pipelineDir = "/etc/mlflow-pipeline";
  * fails the Job with MLflow's status and message, never a password.
  */
 export const createUsersScript = `
-import base64, json, pathlib, sys, time, urllib.error, urllib.request
+import base64, json, os, pathlib, sys, time, urllib.error, urllib.request
 
-base = "${mlflow.url}"
+# The defaults are the Job's; the test suite points them at a local server and files.
+base = os.environ.get("MLFLOW_URL", "${mlflow.url}")
+admin_dir = os.environ.get("ADMIN_DIR", "${adminDir}")
+pipeline_dir = os.environ.get("PIPELINE_DIR", "${pipelineDir}")
 def read(directory, key):
     return pathlib.Path(directory, key).read_text().strip()
-admin = (read("${adminDir}", "${mlflowAdminSecret.usernameKey}"), read("${adminDir}", "${mlflowAdminSecret.passwordKey}"))
-user = read("${pipelineDir}", "${mlflowPipelineCredentials.usernameKey}")
-password = read("${pipelineDir}", "${mlflowPipelineCredentials.passwordKey}")
+admin = (read(admin_dir, "${mlflowAdminSecret.usernameKey}"), read(admin_dir, "${mlflowAdminSecret.passwordKey}"))
+user = read(pipeline_dir, "${mlflowPipelineCredentials.usernameKey}")
+password = read(pipeline_dir, "${mlflowPipelineCredentials.passwordKey}")
 auth = "Basic " + base64.b64encode(f"{admin[0]}:{admin[1]}".encode()).decode()
 
 def call(method, endpoint, payload):

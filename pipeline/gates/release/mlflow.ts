@@ -3,6 +3,7 @@
  * versions, aliases, and tags on registered models and versions.
  */
 import { excerpt, httpRequest, ServerError, withRetry, RetryPolicy, defaultRetry } from "../http";
+import type { MlflowCredentials } from "./options";
 
 export interface RegisteredModel {
     name: string;
@@ -36,11 +37,18 @@ function toRecord(list: KeyValue): Record<string, string> {
 }
 
 export class MlflowClient {
+    private readonly authorization: Record<string, string>;
+
     constructor(
         readonly baseUrl: string,
         private readonly timeoutMs = 15_000,
         private readonly retry: RetryPolicy = defaultRetry,
-    ) {}
+        credentials?: MlflowCredentials,
+    ) {
+        this.authorization = credentials
+            ? { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, "utf8").toString("base64")}` }
+            : {};
+    }
 
     private async call<T>(method: "GET" | "POST" | "DELETE", endpoint: string, payload: Record<string, string>): Promise<T | undefined> {
         const base = `${this.baseUrl.replace(/\/+$/, "")}/api/2.0/mlflow/${endpoint}`;
@@ -50,12 +58,20 @@ export class MlflowClient {
             const res = await httpRequest({
                 method,
                 url,
-                headers: method === "GET" ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" },
+                headers: {
+                    ...(method === "GET" ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" }),
+                    ...this.authorization,
+                },
                 body: method === "GET" ? undefined : JSON.stringify(payload),
                 timeoutMs: this.timeoutMs,
             });
             const text = res.body.toString("utf8");
             if (res.status >= 500) throw new ServerError(res.status, target, excerpt(text));
+            if (res.status === 401 || res.status === 403) {
+                // MLflow's basic auth: no login, a wrong one, or a user without the permission.
+                const login = this.authorization.authorization ? "the login in MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD" : "no login (MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD are unset)";
+                throw new MlflowError(res.status, res.status === 401 ? "UNAUTHENTICATED" : "PERMISSION_DENIED", `${target} refused ${login}: HTTP ${res.status} ${excerpt(text)}`);
+            }
             if (res.status >= 400) {
                 let code = "UNKNOWN";
                 let message = excerpt(text);

@@ -8,8 +8,16 @@ import { dnsLabel, nameText, parseBaseUrl, repositoryName, UsageError } from "..
 
 export const connectionFlags = ["mlflow-url", "registry-url", "argocd-namespace", "model-name", "repository"] as const;
 
+/** MLflow basic auth, from the variables MLflow's own client reads. */
+export interface MlflowCredentials {
+    username: string;
+    password: string;
+}
+
 export interface Connections {
     mlflowUrl: string;
+    /** Absent when neither variable is set (an MLflow without auth). */
+    mlflowCredentials?: MlflowCredentials;
     registryUrl: string;
     argocdNamespace: string;
     modelName: string;
@@ -23,11 +31,26 @@ export function parseConnections(flags: Map<string, string>, env: NodeJS.Process
     parseBaseUrl("registry-url", registryUrl);
     return {
         mlflowUrl,
+        mlflowCredentials: mlflowCredentialsFrom(env),
         registryUrl,
         argocdNamespace: dnsLabel("argocd-namespace", flags.get("argocd-namespace") ?? env[gateImageEnv.argocdNamespace] ?? namespaces.argocd),
         modelName: nameText("model-name", flags.get("model-name") ?? model.name),
         repository: repositoryName("repository", flags.get("repository") ?? appName),
     };
+}
+
+/**
+ * MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, both or neither. A half-set login is a
+ * usage error naming the missing variable; the message never contains the password.
+ */
+export function mlflowCredentialsFrom(env: NodeJS.ProcessEnv): MlflowCredentials | undefined {
+    const username = env[gateImageEnv.mlflowTrackingUsername] ?? "";
+    const password = env[gateImageEnv.mlflowTrackingPassword] ?? "";
+    if (username === "" && password === "") return undefined;
+    if (username === "") throw new UsageError(`${gateImageEnv.mlflowTrackingPassword} is set but ${gateImageEnv.mlflowTrackingUsername} is not: set both for MLflow's basic auth, or neither`);
+    if (password === "") throw new UsageError(`${gateImageEnv.mlflowTrackingUsername} is set but ${gateImageEnv.mlflowTrackingPassword} is not: set both for MLflow's basic auth, or neither`);
+    if (username.includes(":")) throw new UsageError(`${gateImageEnv.mlflowTrackingUsername} must not contain ":" (HTTP basic auth separates user and password with it)`);
+    return { username, password };
 }
 
 export function environmentFlag(name: string, raw: string | undefined): Environment {

@@ -42,7 +42,7 @@ export async function runRelease(
     let kube: KubeClient | undefined;
     const ctx: ReleaseContext = {
         conn,
-        mlflow: new MlflowClient(conn.mlflowUrl),
+        mlflow: new MlflowClient(conn.mlflowUrl, undefined, undefined, conn.mlflowCredentials),
         registry: new RegistryClient(conn.registryUrl),
         kube: () => (kube ??= makeKube()),
         log,
