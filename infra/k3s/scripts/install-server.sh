@@ -10,6 +10,8 @@ require_env K3S_VERSION NODE_IP PUBLIC_IP SERVICE_CIDR REGISTRY_HOST REGISTRY_EN
 write_registries "$REGISTRY_HOST" "$REGISTRY_ENDPOINT"
 
 # Traefik is disabled so the production environment's LoadBalancer can own port 80.
+# --secrets-encryption: Secrets (database, MinIO, MLflow and Argo logins) are stored encrypted
+# (AES-CBC, a key K3s generates on the server) in its datastore, not as plain base64.
 install_k3s k3s server \
     --node-ip "$NODE_IP" \
     --advertise-address "$NODE_IP" \
@@ -17,4 +19,5 @@ install_k3s k3s server \
     --flannel-iface "$(interface_for "$NODE_IP")" \
     --service-cidr "$SERVICE_CIDR" \
     --disable traefik \
-    --write-kubeconfig-mode 0600
+    --write-kubeconfig-mode 0600 \
+    --secrets-encryption

@@ -17,6 +17,11 @@ describe("the scripts that run on the nodes", () => {
         expect(result.status).toBe(0);
     });
 
+    it("start the K3s server with Secrets encrypted at rest", () => {
+        const server = fs.readFileSync(path.join(scriptsDir, "install-server.sh"), "utf8");
+        expect(server).toMatch(/install_k3s k3s server \\\n(\s+--[^\n]*\\\n)*\s+--secrets-encryption\n/);
+    });
+
     it("refuse to run without their settings", () => {
         const result = spawnSync("bash", [path.join(scriptsDir, "install-server.sh")], { encoding: "utf8", env: { PATH: process.env.PATH } });
         expect(result.status).toBe(2);
