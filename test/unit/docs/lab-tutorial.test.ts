@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { clusterConfig } from "../../../infra/config/cluster";
-import { defaultAppResources, namespaces, publishedPorts } from "../../../infra/names";
+import { defaultAppResources, environmentMutexName, environments, namespaces, publishedPorts } from "../../../infra/names";
 import { platformConfig } from "../../../infra/platform/config";
 import { platformUrls } from "../../../infra/platform/urls";
 import { normalModelMemory } from "../../../pipeline/app-memory";
@@ -363,6 +363,12 @@ describe("the lab tutorial's commands", () => {
         }
     });
 
+    it("name the environments' locks as the templates take them", () => {
+        const locks = [...allText.matchAll(/`(gourmetgram-[a-z]+-release)`/g)].map((m) => m[1]);
+        expect(locks.length).toBeGreaterThan(0);
+        for (const lock of locks) expect(environments.map(environmentMutexName)).toContain(lock);
+    });
+
     it("give every environment the address the lab publishes it on", () => {
         const urls = platformUrls("A.B.C.D");
         const ports = publishedPorts.map((p) => String(p.port));
@@ -449,6 +455,13 @@ describe("the lab tutorial's numbers and messages", () => {
         expect(limits?.slice(1)).toEqual([defaultAppResources.limits.cpu, defaultAppResources.limits.memory]);
         const budget = /about (\d+) MiB, plus about (\d+) MiB per request\s+in flight, and asks that the peak stay under (\d+)% of the limit/.exec(page("part-2.md"));
         expect(budget?.slice(1).map(Number)).toEqual([normalModelMemory.idleMiB, normalModelMemory.perRequestMiB, normalModelMemory.maxShareOfLimit * 100]);
+    });
+
+    it("quote the training program's log lines", () => {
+        const training = fs.readFileSync(path.join(repoRoot, "pipeline", "images", "train", "gourmetgram_train", "training.py"), "utf8");
+        const quoted = [...page("part-1.md").matchAll(/`((?:not )?registered[^`]*)`/g)].map((m) => m[1]);
+        expect(quoted).toHaveLength(2);
+        for (const line of quoted) expect(training).toContain(line.replace(/\bN\b/, "%s"));
     });
 
     it("quote gate reasons the gates really give", () => {
