@@ -127,23 +127,43 @@ async function withBrowser<T>(o: CaptureOptions, site: Site, use: (page: import(
     }
 }
 
+function escapeHtml(text: string): string {
+    return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+}
+
+/** A JSON answer, as the browser received it, under the request line (headless has no address bar). */
+function answerPage(caption: string, status: number, body: string): string {
+    let shown = body;
+    try {
+        shown = JSON.stringify(JSON.parse(body), null, 2);
+    } catch {
+        // not JSON: shown as received
+    }
+    return `<!doctype html><meta charset="utf-8"><body style="margin:0;background:#fff">
+<div id="answer" style="display:inline-block;min-width:560px;font:15px monospace;border:1px solid #999">
+<div style="padding:8px 12px;background:#eee;border-bottom:1px solid #999">${escapeHtml(caption)} → HTTP ${status}</div>
+<pre style="margin:0;padding:12px">${escapeHtml(shown)}</pre></div></body>`;
+}
+
 async function take(o: CaptureOptions, shot: Shot): Promise<string> {
     const file = path.join(o.outDir, shot.file);
     await withBrowser(o, shot.site, async (page) => {
         const response = await page.goto(shot.url, { waitUntil: "load" });
-        if (response && response.status() >= 400) throw new Error(`${shot.url} answered HTTP ${response.status()}`);
+        if (!response) throw new Error(`${shot.url}: no response`);
+        if (response.status() >= 400) throw new Error(`${shot.url} answered HTTP ${response.status()}`);
+        if (shot.caption) {
+            // The body the browser just received, set out with the request it answers.
+            const body = await response.text();
+            for (const text of shot.waitFor) {
+                if (!body.includes(text)) throw new Error(`${shot.url} answered without "${text}": ${body.slice(0, 200)}`);
+            }
+            await page.setContent(answerPage(shot.caption, response.status(), body));
+            await page.locator("#answer").screenshot({ path: file });
+            return;
+        }
         for (const text of shot.waitFor) await page.getByText(text, { exact: false }).first().waitFor({ state: "visible" });
         // Graphs and tables finish drawing after their data arrives.
         await page.waitForTimeout(1500);
-        if (shot.caption) {
-            // Runs in the page (a string: this file is compiled without the DOM's types).
-            await page.evaluate(`(() => {
-                const line = document.createElement("div");
-                line.textContent = ${JSON.stringify(shot.caption)};
-                line.setAttribute("style", "font: 14px monospace; padding: 6px 8px; background: #eee; border-bottom: 1px solid #999");
-                document.body.prepend(line);
-            })()`);
-        }
         await page.screenshot({ path: file, fullPage: shot.site !== "argo" });
     });
     return file;
