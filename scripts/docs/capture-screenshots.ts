@@ -169,7 +169,7 @@ async function take(o: CaptureOptions, shot: Shot): Promise<string> {
     return file;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
     let options: CaptureOptions | "help";
     try {
         options = parseCaptureArgs(argv, process.env);

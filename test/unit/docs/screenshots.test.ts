@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
+// Type-only: makes the type check (npm run typecheck) compile the browser driver as well.
+import type { main as captureMain } from "../../../scripts/docs/capture-screenshots";
 import { environmentPorts, platformPublicPorts } from "../../../infra/names";
 import {
     allShotFiles,
@@ -114,6 +116,7 @@ describe("docs:screenshots arguments", () => {
     });
 
     it("answers --help with usage only", () => {
+        expectTypeOf<typeof captureMain>().toEqualTypeOf<(argv: readonly string[]) => Promise<number>>();
         expect(parseCaptureArgs(["--help"], {})).toBe("help");
         expect(captureFlags).toContain("stage");
     });
