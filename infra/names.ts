@@ -25,12 +25,19 @@ export function isEnvironment(value: string): value is Environment {
     return (environments as readonly string[]).includes(value);
 }
 
-/** Port each environment's Service exposes outside the cluster (the app itself listens on appPort). */
+/**
+ * Port each environment's own LoadBalancer Service exposes outside the cluster (the app itself
+ * listens on appPort): every environment stays reachable directly, for tests. The app's public
+ * address is `publicAppPort`, where Traefik splits traffic between production and canary.
+ */
 export const environmentPorts: Record<Environment, number> = {
     staging: 8081,
     canary: 8080,
-    production: 80,
+    production: 8082,
 };
+
+/** The app's public address (port 80): K3s's bundled Traefik, entry point `web`. */
+export const publicAppPort = 80;
 
 export const appPort = 8000;
 export const appName = "gourmetgram-app";
@@ -129,7 +136,8 @@ export const publishedPorts: readonly PublishedPort[] = [
     { name: "argo-cd", port: platformPublicPorts.argoCd, service: "Argo CD UI and API", audience: "lab", authentication: "user admin, password in the argoCdAdminPassword output" },
     { name: "app-staging", port: environmentPorts.staging, service: "GourmetGram app, staging", audience: "lab", authentication: "none (lab network only, so the load gate measures the pipeline's own traffic)" },
     { name: "app-canary", port: environmentPorts.canary, service: "GourmetGram app, canary", audience: "public", authentication: "none (the public app)" },
-    { name: "app-production", port: environmentPorts.production, service: "GourmetGram app, production", audience: "public", authentication: "none (the public app)" },
+    { name: "app", port: publicAppPort, service: "GourmetGram app: production, with canary's share of the traffic (Traefik)", audience: "public", authentication: "none (the public app)" },
+    { name: "app-production", port: environmentPorts.production, service: "GourmetGram app, production directly", audience: "public", authentication: "none (the public app)" },
 ];
 
 /** The ports of one audience, in table order. */
@@ -236,6 +244,40 @@ export const mlflowPipelineCredentials = {
     passwordKey: "password",
     username: `${PROJECT}-pipeline`,
 } as const;
+
+/**
+ * K3s's bundled Traefik (a Helm release `traefik` in kube-system, chart values from the K3s
+ * release). The lab customises it with a HelmChartConfig of the same name, the way K3s
+ * documents: cross-namespace references (the public route in production's namespace reaches
+ * canary's Service), and a ClusterIP Service for its Prometheus metrics.
+ */
+export const traefik = {
+    namespace: "kube-system",
+    releaseName: "traefik",
+    entryPoint: "web",
+    /** The chart names its metrics Service `<fullname>-metrics` and serves entry point `metrics` on 9100. */
+    metricsServiceName: "traefik-metrics",
+    metricsPort: 9100,
+    metricsUrl: "http://traefik-metrics.kube-system.svc.cluster.local:9100/metrics",
+    /** Traefik's name for its Kubernetes CRD provider, the suffix of every service it builds. */
+    crdProvider: "kubernetescrd",
+} as const;
+
+/** The TraefikService and IngressRoute that split the public address, in production's namespace. */
+export const publicRoute = {
+    namespace: namespaces.production,
+    traefikServiceName: `${PROJECT}-public`,
+    ingressRouteName: `${PROJECT}-public`,
+} as const;
+
+/**
+ * The `service` label Traefik gives an environment's Service in its metrics when the public
+ * route's weighted TraefikService references it by port number: `<namespace>-<name>-<port>@kubernetescrd`
+ * (Traefik's CRD provider, fullServiceName).
+ */
+export function traefikServiceMetricName(env: Environment): string {
+    return `${namespaces[env]}-${appServiceName(env)}-${appPort}@${traefik.crdProvider}`;
+}
 
 /** Argo synchronization mutex that serialises every change to one environment. */
 export function environmentMutexName(env: Environment): string {

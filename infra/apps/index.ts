@@ -4,11 +4,14 @@ import { appServiceUrl, Environment, environments } from "../names";
 import type { ContainerResources } from "../platform/common/resources";
 import { pulumiArgs } from "../platform/common/to-pulumi";
 import { AppSource, appApplication, environmentNamespace, imageTagPath } from "./application";
+import { publicIngressRoute, publicTraefikService, traefikHelmChartConfig, type PublicRouteArgs } from "./public-route";
 
 export interface AppEnvironmentsArgs {
     source: AppSource;
     /** Requests and limits of the app container per environment. */
     resources: Record<Environment, ContainerResources>;
+    /** Production's public address through K3s's Traefik with canary's share (infra/apps/public-route). */
+    publicRoute?: PublicRouteArgs;
 }
 
 /**
@@ -21,8 +24,10 @@ export class AppEnvironments extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppEnvironmentsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:apps:AppEnvironments", name, {}, opts);
+        const created: k8s.core.v1.Namespace[] = [];
         for (const env of environments) {
             const namespace = new k8s.core.v1.Namespace(`${name}-${env}`, pulumiArgs(environmentNamespace(env)), { parent: this });
+            created.push(namespace);
             const application = appApplication({ environment: env, source: args.source, resources: args.resources[env] });
             new k8s.apiextensions.CustomResource(`${name}-${env}-application`, pulumiArgs(application), {
                 parent: this,
@@ -31,6 +36,14 @@ export class AppEnvironments extends pulumi.ComponentResource {
                 // must leave the tag the pipeline chose in place instead of resetting it.
                 ignoreChanges: [imageTagPath],
             });
+        }
+        if (args.publicRoute) {
+            const traefikValues = new k8s.apiextensions.CustomResource(`${name}-traefik-config`, pulumiArgs(traefikHelmChartConfig()), { parent: this });
+            const route = new k8s.apiextensions.CustomResource(`${name}-public-service`, pulumiArgs(publicTraefikService(args.publicRoute)), {
+                parent: this,
+                dependsOn: [...created, traefikValues],
+            });
+            new k8s.apiextensions.CustomResource(`${name}-public-route`, pulumiArgs(publicIngressRoute()), { parent: this, dependsOn: [route] });
         }
         this.serviceUrls = { staging: appServiceUrl("staging"), canary: appServiceUrl("canary"), production: appServiceUrl("production") };
         this.registerOutputs({ serviceUrls: this.serviceUrls });

@@ -1,10 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { boolean, expandHome, gitRevision, jsonObject, memoryQuantity, oneOf, optional, text, url } from "../config/fields";
+import { boolean, expandHome, gitRevision, integer, jsonObject, memoryQuantity, oneOf, optional, text, url } from "../config/fields";
 import { defineSection } from "../config/section";
 import { defaultAppResources, Environment, environments } from "../names";
 import type { AppSource } from "../apps/application";
+import { defaultCanaryTrafficPercent, maxCanaryTrafficPercent } from "../apps/public-route";
 import type { ContainerResources } from "./common/resources";
 import { argoWorkflowsAuthModes, ArgoWorkflowsAuthMode, upstreamManifests } from "./argo";
 import type { ManifestSource } from "./argo/manifest-source";
@@ -24,6 +25,8 @@ export interface PlatformSettings {
     readonly argoEvents: { readonly enabled: false } | { readonly enabled: true; readonly manifest: ManifestSource };
     readonly appSource: AppSource;
     readonly appResources: Record<Environment, ContainerResources>;
+    /** The public address through K3s's Traefik, splitting traffic to canary; absent: no public route. */
+    readonly publicRoute?: { readonly canaryPercent: number };
 }
 
 const pinnedImagePattern = /^[^\s@]+:[^\s@:/]+@sha256:[0-9a-f]{64}$/;
@@ -92,6 +95,8 @@ export const platformConfig = defineSection(
             appResourcesSchema,
             { default: {} },
         ),
+        traefikPublicRoute: boolean({ default: true }),
+        canaryTrafficPercent: integer(0, maxCanaryTrafficPercent, { default: defaultCanaryTrafficPercent }),
     },
     (v, report): PlatformSettings => {
         const source = (key: string, value: string | undefined, fallback: string): ManifestSource => {
@@ -117,6 +122,7 @@ export const platformConfig = defineSection(
                 : { enabled: false },
             appSource: { repoUrl: v.appChartRepoUrl, revision: v.appChartRevision },
             appResources: appResourcesFrom(v.appResources, report),
+            publicRoute: v.traefikPublicRoute ? { canaryPercent: v.canaryTrafficPercent } : undefined,
         };
     },
 );

@@ -1,10 +1,12 @@
-import { environmentPorts, platformPublicPorts } from "../names";
+import { environmentPorts, platformPublicPorts, publicAppPort } from "../names";
 
 export interface PlatformUrls {
     mlflow: string;
     minioConsole: string;
     argoWorkflows: string;
     argoCd: string;
+    /** The app's public address: production with canary's share of the traffic. */
+    app: string;
     staging: string;
     canary: string;
     production: string;
@@ -29,6 +31,7 @@ export function platformUrls(address: string): PlatformUrls {
         // Both Argo servers terminate TLS themselves with a self-signed certificate.
         argoWorkflows: withPort("https", host, platformPublicPorts.argoWorkflows),
         argoCd: withPort("https", host, platformPublicPorts.argoCd),
+        app: withPort("http", host, publicAppPort),
         staging: withPort("http", host, environmentPorts.staging),
         canary: withPort("http", host, environmentPorts.canary),
         production: withPort("http", host, environmentPorts.production),

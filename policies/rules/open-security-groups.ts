@@ -12,7 +12,7 @@ export interface OpenSecurityGroupsConfig {
 }
 
 export const openSecurityGroupsDefaults: OpenSecurityGroupsConfig = {
-    // The ports whose audience is `public` in infra/names publishedPorts: the app's canary and production.
+    // The ports whose audience is `public` in infra/names publishedPorts: the app's public address, canary and production.
     allowedPorts: [...new Set(portsFor("public"))].sort((a, b) => a - b),
     allowIcmp: true,
 };
@@ -34,7 +34,7 @@ export const openSecurityGroups: ResourceValidationPolicy = {
     name: openSecurityGroupsPolicyName,
     description:
         "OpenStack security group rules open to the whole internet (0.0.0.0/0, ::/0, or no remote at all) cover only " +
-        "the ports the lab serves publicly (the app's canary and production).",
+        "the ports the lab serves publicly (the app: its public address, canary and production).",
     enforcementLevel: "advisory",
     severity: "high",
     tags: ["openstack", "networking"],

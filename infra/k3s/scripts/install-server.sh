@@ -9,7 +9,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 require_env K3S_VERSION NODE_IP PUBLIC_IP SERVICE_CIDR REGISTRY_HOST REGISTRY_ENDPOINT
 write_registries "$REGISTRY_HOST" "$REGISTRY_ENDPOINT"
 
-# Traefik is disabled so the production environment's LoadBalancer can own port 80.
+# K3s's bundled Traefik owns port 80: the app's public address, split between production and
+# canary (infra/apps/public-route.ts); each environment has its own port besides.
 # --secrets-encryption: Secrets (database, MinIO, MLflow and Argo logins) are stored encrypted
 # (AES-CBC, a key K3s generates on the server) in its datastore, not as plain base64.
 install_k3s k3s server \
@@ -18,6 +19,5 @@ install_k3s k3s server \
     --tls-san "$PUBLIC_IP" \
     --flannel-iface "$(interface_for "$NODE_IP")" \
     --service-cidr "$SERVICE_CIDR" \
-    --disable traefik \
     --write-kubeconfig-mode 0600 \
     --secrets-encryption

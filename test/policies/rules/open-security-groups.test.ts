@@ -1,6 +1,6 @@
 import * as openstack from "@pulumi/openstack";
 import { describe, expect, it } from "vitest";
-import { environmentPorts, portsFor } from "../../../infra/names";
+import { environmentPorts, portsFor, publicAppPort } from "../../../infra/names";
 import { openSecurityGroups, openSecurityGroupsDefaults } from "../../../policies/rules/open-security-groups";
 import { createResourceValidationArgs, expectNoViolations, expectViolation } from "../util";
 
@@ -14,8 +14,8 @@ const rule = (overrides: Partial<RuleArgs>, config?: object) =>
     );
 
 describe("openstack-ingress-open-to-world", () => {
-    it("allows only the public app environments (canary, production) from anywhere by default", async () => {
-        expect(openSecurityGroupsDefaults.allowedPorts).toEqual([environmentPorts.production, environmentPorts.canary]);
+    it("allows only the public app (its public address, canary, production) from anywhere by default", async () => {
+        expect(openSecurityGroupsDefaults.allowedPorts).toEqual([publicAppPort, environmentPorts.canary, environmentPorts.production]);
         expect(openSecurityGroupsDefaults.allowedPorts).toEqual(portsFor("public").sort((a, b) => a - b));
         for (const port of openSecurityGroupsDefaults.allowedPorts) {
             await expectNoViolations(openSecurityGroups, rule({ portRangeMin: port, portRangeMax: port }));
@@ -23,7 +23,7 @@ describe("openstack-ingress-open-to-world", () => {
     });
 
     it.each([22, environmentPorts.staging])("flags world-open port %d, which belongs to the lab's network", async (port) => {
-        await expectViolation(openSecurityGroups, rule({ portRangeMin: port, portRangeMax: port }), `port ${port} is open to 0.0.0.0/0; only 80, 8080 may be`);
+        await expectViolation(openSecurityGroups, rule({ portRangeMin: port, portRangeMax: port }), `port ${port} is open to 0.0.0.0/0; only 80, 8080, 8082 may be`);
     });
 
     it.each([

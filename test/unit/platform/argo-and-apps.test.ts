@@ -134,9 +134,10 @@ describe("platformUrls", () => {
             minioConsole: "http://203.0.113.7:9001",
             argoWorkflows: "https://203.0.113.7:2746",
             argoCd: "https://203.0.113.7:8443",
+            app: "http://203.0.113.7",
             staging: "http://203.0.113.7:8081",
             canary: "http://203.0.113.7:8080",
-            production: "http://203.0.113.7",
+            production: "http://203.0.113.7:8082",
         });
         expect(platformUrls("2001:db8::1").mlflow).toBe("http://[2001:db8::1]:8000");
         expect(() => platformUrls("http://x")).toThrow(/not a host name/);

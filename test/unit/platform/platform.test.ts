@@ -65,7 +65,7 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
         );
         expect(leaks).toEqual([]);
         const urls = await new Promise((resolve) => platform.urls.apply(resolve));
-        expect(urls).toMatchObject({ mlflow: "http://203.0.113.7:8000", production: "http://203.0.113.7" });
+        expect(urls).toMatchObject({ mlflow: "http://203.0.113.7:8000", app: "http://203.0.113.7", production: "http://203.0.113.7:8082" });
     });
 
     it("hands Pulumi only objects that validate against their Kubernetes schema", () => {
@@ -74,7 +74,10 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
         const objects = registered.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:yaml/v2:ConfigGroup");
         for (const resource of objects) expect(() => validate(registeredObject(resource)), resource.name).not.toThrow();
         expect(new Set(objects.map((r) => r.type.split(":")[2]))).toEqual(
-            new Set(["Namespace", "Secret", "Service", "PersistentVolumeClaim", "Deployment", "Job", "Application", "ServiceAccount", "Role", "RoleBinding"]),
+            new Set([
+                ...["Namespace", "Secret", "Service", "PersistentVolumeClaim", "Deployment", "Job", "Application", "ServiceAccount", "Role", "RoleBinding"],
+                ...["TraefikService", "IngressRoute", "HelmChartConfig"],
+            ]),
         );
     });
 

@@ -16,7 +16,10 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
+import { IngressRoute } from "@kubernetes-models/traefik/traefik.io/v1alpha1/IngressRoute";
+import { TraefikService } from "@kubernetes-models/traefik/traefik.io/v1alpha1/TraefikService";
 import { isSecret, type Registered } from "./harness";
+import { HelmChartConfigModel } from "./helm-chart-config-model";
 
 /**
  * What the tests need of a model class. The classes' shared base type (@kubernetes-models/base)
@@ -42,6 +45,9 @@ const modelClasses = [
     Role,
     RoleBinding,
     NetworkPolicy,
+    IngressRoute,
+    TraefikService,
+    HelmChartConfigModel,
 ] as unknown as ModelClass[];
 
 const models = new Map(modelClasses.map((model) => [`${model.apiVersion}/${model.kind}`, model]));

@@ -33,7 +33,7 @@ describe("the chameleon stack", () => {
         expect(fixedIps).toEqual(["192.168.1.11", "192.168.1.12", "192.168.1.13"]);
     });
 
-    it("opens no port beyond the configured networks except canary and production", () => {
+    it("opens no port beyond the configured networks except the app's public address, canary and production", () => {
         const rules = ofType("openstack:networking/secGroupRule:SecGroupRule").map((r) => r.inputs);
         // The stack sets apiAllowedCidr only: the lab's network and SSH default to it.
         const allowed = new Set(["203.0.113.10/32"]);
@@ -41,6 +41,7 @@ describe("the chameleon stack", () => {
         expect(beyond.sort((a, b) => a[0] - b[0])).toEqual([
             [80, 80, "0.0.0.0/0"],
             [8080, 8080, "0.0.0.0/0"],
+            [8082, 8082, "0.0.0.0/0"],
         ]);
         for (const rule of rules) {
             expect(rule, JSON.stringify(rule)).toMatchObject({ direction: "ingress", protocol: "tcp", ethertype: "IPv4" });
@@ -53,7 +54,7 @@ describe("the chameleon stack", () => {
         const rows = run.outputs.publishedPorts as Array<{ port: number; allowedFrom: string; authentication: string }>;
         expect(rows.map((r) => r.port)).toEqual(publishedPorts.map((p) => p.port));
         expect(rows.find((r) => r.port === 2746)).toMatchObject({ allowedFrom: "203.0.113.10/32", authentication: expect.stringMatching(/token/) });
-        expect(rows.filter((r) => r.allowedFrom === "0.0.0.0/0").map((r) => r.port)).toEqual([8080, 80]);
+        expect(rows.filter((r) => r.allowedFrom === "0.0.0.0/0").map((r) => r.port)).toEqual([8080, 80, 8082]);
     });
 
     it("puts the floating IP from the public pool on node1's shared-network port", () => {
