@@ -6,6 +6,7 @@ import { resourcesCommand } from "./resources/command";
 import { promoteCommand } from "./release/promote";
 import { revertCommand } from "./release/revert";
 import { markGoodCommand } from "./release/markGood";
+import { canaryCommand } from "./canary/command";
 
 export interface CommandOutput {
     result: GateResult;
@@ -32,6 +33,12 @@ export const commands: Record<string, Command> = {
     resources: {
         synopsis: "resources --namespace NS --selector SEL [--max-memory-ratio 0.9] [--max-cpu-ratio 0.9] [--wait-s 180] [--poll-ms 3000]",
         run: resourcesCommand,
+    },
+    canary: {
+        synopsis:
+            "canary --version V [--metrics-url URL] [--canary-service NAME] [--production-service NAME] [--window-s 300] [--max-error-rate 0.05] [--p95-ms 2000] [--min-requests 20] [--timeout-ms 10000] [--override-by WHO --override-reason WHY] " +
+            connections,
+        run: canaryCommand,
     },
     promote: { synopsis: `promote --from ENV --to ENV --version V ${connections}`, run: promoteCommand },
     revert: { synopsis: `revert --env ENV --reason TEXT [--failed-version V] ${connections}`, run: revertCommand },
