@@ -5,6 +5,7 @@ import type { PlatformSettings } from "../infra/platform/config";
 import { trainingScenarios } from "../infra/names";
 import type { CronSettings } from "./templates/train-model-cron";
 import type { AppSource, Deadlines, GateThresholds } from "./templates/settings";
+import { canaryCheckDefaults } from "./gates/canary/defaults";
 
 export interface PipelineConfig {
     readonly thresholds: GateThresholds;
@@ -30,6 +31,10 @@ export const pipelineConfig = defineSection(
         gateLoadMinSuccessRate: decimal(0.5, 1, { default: 0.95 }),
         gateMaxMemoryRatio: decimal(0.05, 1, { default: 0.9 }),
         gateVersionWaitSeconds: integer(10, 3_600, { default: 300 }),
+        canaryWindowSeconds: integer(30, 3_600, { default: canaryCheckDefaults.windowS }),
+        canaryMaxErrorRate: decimal(0, 1, { default: canaryCheckDefaults.maxErrorRate }),
+        canaryP95Ms: integer(1, 120_000, { default: canaryCheckDefaults.p95Ms }),
+        canaryMinRequests: integer(1, 1_000_000, { default: canaryCheckDefaults.minRequests }),
         appGitUrl: url({ default: "https://github.com/teaching-on-testbeds/gourmetgram.git" }),
         appGitRevision: gitRevision({ default: "workflow" }),
         trainDeadlineSeconds: integer(60, 86_400, { default: 3_600 }),
@@ -75,6 +80,7 @@ export const pipelineConfig = defineSection(
                 loadMinSuccessRate: v.gateLoadMinSuccessRate,
                 maxMemoryRatio: v.gateMaxMemoryRatio,
                 versionWaitSeconds: v.gateVersionWaitSeconds,
+                canary: { windowS: v.canaryWindowSeconds, maxErrorRate: v.canaryMaxErrorRate, p95Ms: v.canaryP95Ms, minRequests: v.canaryMinRequests },
             },
             appSource: { gitUrl: v.appGitUrl, revision: v.appGitRevision },
             deadlines: {

@@ -1,6 +1,7 @@
 import { environments, workflowTemplates } from "../../infra/names";
 import type { Template, WorkflowTemplate } from "./argo-types";
 import { gateStepTemplate, workflowTemplate } from "./common";
+import { canaryCheckSeconds, canaryCheckStepTemplates, canaryCheckSteps, overrideParameters } from "./canary-check";
 import { deployTemplates } from "./deploy-container-image";
 import { param, withEnvironmentPlaceholder } from "./parameterized";
 import { environmentMutexName } from "../../infra/names";
@@ -65,7 +66,8 @@ function promoteSteps(settings: PipelineSettings): Template[] {
 /**
  * promote-model: retag `<source>-1.0.<v>` as `<target>-1.0.<v>`, point the target at it, move
  * the MLflow alias (the gate image's `promote`), then wait until the target is healthy.
- * staging → canary runs automatically from test-staging; canary → production only by hand.
+ * staging → canary runs automatically from test-staging; canary → production only by hand, and
+ * only after canary passed its checks (pipeline/templates/canary-check.ts) or was overridden.
  */
 export function promoteModel(settings: PipelineSettings): WorkflowTemplate {
     const template = workflowTemplate({
@@ -76,11 +78,19 @@ export function promoteModel(settings: PipelineSettings): WorkflowTemplate {
             { name: "source-environment", enum: [...environments], value: "canary" },
             { name: "target-environment", enum: [...environments], value: "production" },
             { name: "model-version", description: "MLflow model version to promote" },
+            {
+                name: overrideParameters.by,
+                value: "",
+                description: "To production only: who promotes although canary's traffic check refused (e.g. your NetID); with override-reason",
+            },
+            { name: overrideParameters.reason, value: "", description: "Why canary's figures are acceptable; recorded on the MLflow model version" },
         ],
         templates: [
             {
                 name: "main",
                 steps: [
+                    // Canary → production: the integration gate against canary and its live traffic first.
+                    ...canaryCheckSteps(),
                     [
                         {
                             name: "promote",
@@ -96,9 +106,10 @@ export function promoteModel(settings: PipelineSettings): WorkflowTemplate {
                     ],
                 ],
             },
+            ...canaryCheckStepTemplates(settings),
             ...promoteSteps(settings),
         ],
-        deadlineSeconds: settings.deadlines.releaseSeconds + settings.deadlines.deploySeconds + 120,
+        deadlineSeconds: canaryCheckSeconds(settings) + settings.deadlines.releaseSeconds + settings.deadlines.deploySeconds + 120,
     });
     template.spec.synchronization = {
         mutexes: [{ name: withEnvironmentPlaceholder(environmentMutexName, param.workflow("target-environment")) }],

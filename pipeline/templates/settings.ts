@@ -1,3 +1,5 @@
+import type { CanaryThresholds } from "../gates/canary/evaluate";
+
 /**
  * Everything the template builders need from outside: image references (built elsewhere and
  * passed in), thresholds and deadlines from stack config, and where the app's source lives.
@@ -25,6 +27,8 @@ export interface GateThresholds {
     readonly maxMemoryRatio: number;
     /** How long the integration gate waits for staging to serve the new version before failing. */
     readonly versionWaitSeconds: number;
+    /** Canary's live traffic before a promotion to production (`gate canary`). */
+    readonly canary: CanaryThresholds;
 }
 
 export interface AppSource {
