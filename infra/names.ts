@@ -17,6 +17,14 @@ export const namespaces = {
     registry: "kube-system",
 } as const;
 
+/**
+ * The release record in the cluster: per environment, the last version that passed its gates
+ * and the digest of the image that was tested. mark-good writes it, promote and revert read it
+ * (so a revert works while MLflow is down, and only the tested image is ever deployed). The
+ * Pipeline component creates it empty; the pipeline owns its data.
+ */
+export const releaseRecord = { namespace: namespaces.argo, configMap: "gourmetgram-release-record" } as const;
+
 /** The three places the app runs, in promotion order. */
 export const environments = ["staging", "canary", "production"] as const;
 export type Environment = (typeof environments)[number];

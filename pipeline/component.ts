@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaces } from "../infra/names";
+import { namespaces, releaseRecord } from "../infra/names";
 import { platformImages } from "../infra/versions";
 import type { ContainerResources } from "../infra/platform/common/resources";
 import type { PipelineConfig } from "./config";
@@ -52,6 +52,12 @@ export class Pipeline extends pulumi.ComponentResource {
         // Names are fixed; only image references are unknown until the builds finish.
         const placeholder = pipelineSettings(args.config, { gates: "gates", train: "train" }, args.stagingAppResources);
         this.workflowTemplateNames = pipelineWorkflowTemplates(placeholder).map((t) => t.metadata.name as string);
+
+        // Created empty here so that runners need no `create` on ConfigMaps; mark-good fills it.
+        new k8s.core.v1.ConfigMap(`${name}-release-record`, {
+            metadata: { name: releaseRecord.configMap, namespace: releaseRecord.namespace },
+            data: {},
+        }, { ...child, ignoreChanges: ["data"] });
 
         const templates: k8s.apiextensions.CustomResource[] = [];
         this.workflowTemplateNames.forEach((templateName, index) => {

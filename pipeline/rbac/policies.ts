@@ -1,5 +1,5 @@
 import type { IIoK8sApiRbacV1PolicyRule } from "kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule";
-import { appApplicationName, environments, namespaces, workflowTemplates, type Environment } from "../../infra/names";
+import { appApplicationName, environments, namespaces, releaseRecord, workflowTemplates, type Environment } from "../../infra/names";
 
 /** Rules a template's runner needs, per namespace. */
 export type NamespacedRules = Readonly<Record<string, IIoK8sApiRbacV1PolicyRule[]>>;
@@ -20,6 +20,11 @@ function applications(envs: readonly Environment[]): IIoK8sApiRbacV1PolicyRule[]
     ];
 }
 
+/** The release record (infra/names releaseRecord), and no other ConfigMap. */
+function releaseRecordAccess(verbs: string[]): IIoK8sApiRbacV1PolicyRule {
+    return { apiGroups: [""], resources: ["configmaps"], resourceNames: [releaseRecord.configMap], verbs };
+}
+
 /** What the resource gate reads about staging's pods. */
 const stagingObservation: IIoK8sApiRbacV1PolicyRule[] = [
     { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
@@ -34,14 +39,18 @@ export function runnerRules(template: string): NamespacedRules {
         case workflowTemplates.buildContainerImage:
             return { [namespaces.argo]: [executor, submitWorkflows] };
         case workflowTemplates.deployContainerImage:
-        case workflowTemplates.promoteModel:
-        case workflowTemplates.buildInitial:
             return { [namespaces.argo]: [executor], [namespaces.argocd]: applications(environments) };
+        case workflowTemplates.buildInitial:
+            // Marks the first image good in every environment: writes the release record.
+            return { [namespaces.argo]: [executor, releaseRecordAccess(["get", "patch"])], [namespaces.argocd]: applications(environments) };
+        case workflowTemplates.promoteModel:
+            return { [namespaces.argo]: [executor, releaseRecordAccess(["get"])], [namespaces.argocd]: applications(environments) };
         case workflowTemplates.revertStaging:
-            return { [namespaces.argo]: [executor], [namespaces.argocd]: applications(["staging"]) };
+            return { [namespaces.argo]: [executor, releaseRecordAccess(["get"])], [namespaces.argocd]: applications(["staging"]) };
         case workflowTemplates.testStaging:
+            // mark-good writes the record; promote to canary and revert read it.
             return {
-                [namespaces.argo]: [executor],
+                [namespaces.argo]: [executor, releaseRecordAccess(["get", "patch"])],
                 [namespaces.argocd]: applications(["staging", "canary"]),
                 [namespaces.staging]: stagingObservation,
             };

@@ -14,10 +14,11 @@ import { markGood, parseMarkGoodArgs } from "../../pipeline/gates/release/markGo
 import { runRelease } from "../../pipeline/gates/release/run";
 import { RegistryClient } from "../../pipeline/gates/release/registry";
 import { deployedTag } from "../../pipeline/gates/release/argocd";
-import { application } from "../support/kube-fixtures";
+import { application, releaseRecordConfigMap } from "../support/kube-fixtures";
 import { KubeReplay, startKubeReplay } from "../support/kube-replay-server";
 import { LocalMlflow, startMlflow } from "../support/mlflow-server";
 import { LocalRegistry, startRegistry } from "../support/oci-registry";
+import { closedPort } from "../support/app-server";
 import { runCli } from "./cli-runner";
 
 let mlflow: LocalMlflow;
@@ -51,7 +52,9 @@ beforeEach(async () => {
         pods: [],
         podMetrics: [],
         applications: [application("staging", "staging-1.0.1"), application("canary", "canary-1.0.1"), application("production", "production-1.0.1", false)],
+        configMaps: [releaseRecordConfigMap()],
     };
+    kube.onRequest = undefined;
     kube.requests.length = 0;
 });
 
@@ -86,6 +89,14 @@ async function versionTags(version: string): Promise<Record<string, string>> {
 const digest = async (tag: string) => (await new RegistryClient(registry.url).getManifest(repository, tag))?.digest;
 const appTag = (env: string) => deployedTag(kube.state.applications.find((a) => a.metadata.name === `gourmetgram-${env}`) as any);
 const setAlias = (alias: string, version: string) => mlflow.api("POST", "registered-models/alias", { name: modelName, alias, version });
+const recordEntry = (env: string) => kube.state.configMaps!.find((c) => c.metadata.name === "gourmetgram-release-record")!.data[`last-good-${env}`];
+/** A version that passed staging: its image pushed, mark-good run, alias staging on it. */
+async function passedStaging(version: string): Promise<string> {
+    const pushed = await registry.push(repository, `staging-1.0.${version}`);
+    expect((await doMarkGood("staging", version)).result.verdict).toBe("pass");
+    await setAlias("staging", version);
+    return pushed;
+}
 
 describe("mark-good", () => {
     it("records last-good only for a version whose image exists, idempotently", async () => {
@@ -99,6 +110,9 @@ describe("mark-good", () => {
         expect(ok.result.verdict).toBe("pass");
         expect((await modelTags())["last-good-staging"]).toBe("2");
         expect(await versionTags("2")).toHaveProperty("passed-staging");
+        const tested = await digest("staging-1.0.2");
+        expect((await versionTags("2"))["tested-digest"]).toBe(tested);
+        expect(JSON.parse(recordEntry("staging"))).toEqual({ version: "2", digest: tested });
         const again = await doMarkGood("staging", "2");
         expect(again.result.verdict).toBe("pass");
         expect(again.result.metrics.steps.find((s) => s.step === "last-good")!.outcome).toBe("already-done");
@@ -112,8 +126,7 @@ describe("mark-good", () => {
 
 describe("promote", () => {
     it("retags, points the target Application at the new tag, then moves the alias", async () => {
-        const source = await registry.push(repository, "staging-1.0.2");
-        await setAlias("staging", "2");
+        const source = await passedStaging("2");
         const r = await doPromote("staging", "canary", "2");
         expect(r.result.verdict).toBe("pass");
         expect(r.result.reason).toBe("version 2 promoted from staging to canary (image canary-1.0.2)");
@@ -123,20 +136,22 @@ describe("promote", () => {
         expect(app.spec.source.helm.valuesObject.image).toEqual({ repository: "registry.kube-system.svc.cluster.local:5000/gourmetgram-app", tag: "canary-1.0.2" });
         expect(app.spec.source.helm.valuesObject.environment).toBe("canary");
         expect(await aliases()).toEqual({ staging: "2", canary: "2" });
-        expect(r.result.metrics.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual(["source:checked", "retag:changed", "deploy:changed", "alias:changed"]);
-        const patch = kube.requests.find((q) => q.method === "PATCH")!;
+        expect(r.result.metrics.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual(["source:checked", "tested:checked", "retag:changed", "deploy:changed", "alias:changed"]);
+        const patch = kube.requests.find((q) => q.method === "PATCH" && q.path.includes("/applications/"))!;
         expect(patch.contentType).toBe("application/merge-patch+json");
         expect(patch.path).toMatch(/fieldManager=gourmetgram-release/);
 
         const rerun = await doPromote("staging", "canary", "2");
         expect(rerun.result.verdict).toBe("pass");
-        expect(rerun.result.metrics.steps.map((s) => s.outcome)).toEqual(["checked", "already-done", "already-done", "already-done"]);
+        expect(rerun.result.metrics.steps.map((s) => s.outcome)).toEqual(["checked", "checked", "already-done", "already-done", "already-done"]);
     });
 
     it("finishes the job on a rerun after the Kubernetes API failed mid-promotion, and never moved the alias early", async () => {
-        await registry.push(repository, "staging-1.0.3");
-        await setAlias("staging", "3");
-        kube.state.forceStatus = 500;
+        await passedStaging("3");
+        // The record reads fine; the Argo CD Application does not.
+        kube.onRequest = (path) => {
+            if (path.includes("/applications/")) kube.state.forceStatus = 500;
+        };
         const crashed = await doPromote("staging", "canary", "3");
         expect(crashed.result.verdict).toBe("fail");
         expect(crashed.result.reason).toMatch(/answered HTTP 500/);
@@ -144,15 +159,17 @@ describe("promote", () => {
         expect(await digest("canary-1.0.3")).toBeDefined();
         expect((await aliases()).canary).toBeUndefined();
 
+        kube.onRequest = undefined;
         kube.state.forceStatus = undefined;
         const rerun = await doPromote("staging", "canary", "3");
         expect(rerun.result.verdict).toBe("pass");
-        expect(rerun.result.metrics.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual(["source:checked", "retag:already-done", "deploy:changed", "alias:changed"]);
+        expect(rerun.result.metrics.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual(["source:checked", "tested:checked", "retag:already-done", "deploy:changed", "alias:changed"]);
         expect(appTag("canary")).toBe("canary-1.0.3");
     });
 
     it("refuses when the source image is missing, leaving the alias and the Application alone", async () => {
-        await setAlias("staging", "2");
+        await passedStaging("2");
+        await registry.deleteTag(repository, "staging-1.0.2");
         const r = await doPromote("staging", "canary", "2");
         expect(r.result.verdict).toBe("fail");
         expect(r.result.reason).toBe(`image ${repository}:staging-1.0.2 does not exist in the registry; nothing to retag`);
@@ -170,13 +187,44 @@ describe("promote", () => {
     });
 
     it("works on an Application that carries the tag only in valuesObject (canary -> production)", async () => {
-        await registry.push(repository, "canary-1.0.2");
-        await setAlias("canary", "2");
+        await passedStaging("2");
+        expect((await doPromote("staging", "canary", "2")).result.verdict).toBe("pass");
         const r = await doPromote("canary", "production", "2");
         expect(r.result.verdict).toBe("pass");
         const app = kube.state.applications.find((a) => a.metadata.name === "gourmetgram-production")!;
         expect(app.spec.source.helm.parameters).toBeUndefined();
         expect(app.spec.source.helm.valuesObject.image.tag).toBe("production-1.0.2");
+    });
+
+    it("refuses a tag pushed again after staging's gates tested it", async () => {
+        const tested = await passedStaging("2");
+        const repushed = await registry.push(repository, "staging-1.0.2");
+        const r = await doPromote("staging", "canary", "2");
+        expect(r.result.verdict).toBe("fail");
+        expect(r.result.reason).toBe(
+            `image ${repository}:staging-1.0.2 is ${repushed}, but the image that passed staging's gates was ${tested}: the tag was pushed again after testing, so it is not promoted. Run the pipeline again for this version`,
+        );
+        expect(await digest("canary-1.0.2")).toBeUndefined();
+        expect((await aliases()).canary).toBeUndefined();
+    });
+
+    it("takes the tested digest from MLflow once staging's record has moved on, and refuses a version with none", async () => {
+        const tested = await passedStaging("2");
+        expect((await doPromote("staging", "canary", "2")).result.verdict).toBe("pass");
+        await passedStaging("3");
+        const r = await doPromote("canary", "production", "2");
+        expect(r.result.verdict).toBe("pass");
+        expect(await digest("production-1.0.2")).toBe(tested);
+
+        await registry.push(repository, "canary-1.0.1");
+        await setAlias("canary", "1");
+        const untested = await doPromote("canary", "production", "1");
+        expect(untested.result.reason).toBe("version 1 has no tested image digest (mark-good records it when the version passes staging), so there is no proof it passed; it is not promoted");
+
+        await mlflow.api("POST", "model-versions/set-tag", { name: modelName, version: "1", key: "tested-digest", value: "7/../../x" });
+        const forged = await doPromote("canary", "production", "1");
+        expect(forged.result.reason).toBe(`version 1's tested-digest tag in MLflow is not an image digest: "7/../../x"`);
+        expect(appTag("production")).toBe("production-1.0.2");
     });
 
     it("rejects bad flags as usage errors", () => {
@@ -204,7 +252,13 @@ describe("revert", () => {
 
         const rerun = await doRevert("staging", "again");
         expect(rerun.result.verdict).toBe("pass");
-        expect(rerun.result.metrics.steps.map((s) => s.outcome)).toEqual(["checked", "already-done", "checked", "already-done", "already-done"]);
+        expect(rerun.result.metrics.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual([
+            "last-good:checked",
+            "image:checked",
+            "deploy:already-done",
+            "record:already-done",
+            "alias:already-done",
+        ]);
         expect((await versionTags("1"))["reverted-from-staging"]).toBeUndefined();
     });
 
@@ -223,27 +277,63 @@ describe("revert", () => {
         await setAlias("staging", "3");
         const r = await doRevert("staging", "load gate failed");
         expect(r.result.verdict).toBe("fail");
-        expect(r.result.reason).toMatch(/no last-good version is recorded for staging \(registered-model tag last-good-staging\)/);
+        expect(r.result.reason).toMatch(/no last-good version is recorded for staging; mark-good records it when a version passes/);
         expect((await aliases()).staging).toBe("3");
     });
 
-    it("restores a missing last-good image from another environment's tag before pointing at it", async () => {
-        await registry.push(repository, "staging-1.0.1");
-        expect((await doMarkGood("staging", "1")).result.verdict).toBe("pass");
+    it("restores a missing last-good image from another environment's tag with the tested digest", async () => {
+        const tested = await passedStaging("1");
+        // The registry deletes manifests, not tags: keep the tested manifest under canary's tag only.
+        const client = new RegistryClient(registry.url);
+        const manifest = (await client.getManifest(repository, "staging-1.0.1"))!;
         await registry.deleteTag(repository, "staging-1.0.1");
-        const canary = await registry.push(repository, "canary-1.0.1");
+        await client.putManifest(repository, "canary-1.0.1", manifest);
         await setAlias("staging", "2");
         const r = await doRevert("staging", "resource gate failed");
-        expect(r.result.verdict).toBe("pass");
-        expect(await digest("staging-1.0.1")).toBe(canary);
+        expect(r.result.reason).toBe("staging reverted to last-good version 1 (replacing v2)");
+        expect(await digest("staging-1.0.1")).toBe(tested);
 
+        // A donor tag with other content is not the tested image.
         await registry.deleteTag(repository, "staging-1.0.1");
+        await registry.push(repository, "canary-1.0.1");
         await setAlias("staging", "2");
         const gone = await doRevert("staging", "resource gate failed");
         expect(gone.result.verdict).toBe("fail");
-        expect(gone.result.reason).toMatch(/missing, and no other environment has v1/);
+        expect(gone.result.reason).toBe(`image ${repository}:staging-1.0.1 for last-good v1 is missing, and no other environment has the tested image ${tested} to restore it from`);
         expect((await aliases()).staging).toBe("2");
     });
+
+    it("refuses a last-good tag that was pushed again, and a malformed record", async () => {
+        const tested = await passedStaging("1");
+        const repushed = await registry.push(repository, "staging-1.0.1");
+        const r = await doRevert("staging", "load gate failed");
+        expect(r.result.reason).toBe(`image ${repository}:staging-1.0.1 is ${repushed}, not the tested ${tested}: the tag was pushed again, so it is not deployed`);
+
+        kube.state.configMaps = [releaseRecordConfigMap({ "last-good-staging": JSON.stringify({ version: "7/../../x", digest: tested }) })];
+        const bad = await doRevert("staging", "load gate failed");
+        expect(bad.result.verdict).toBe("fail");
+        expect(bad.result.reason).toMatch(/^ConfigMap argo\/gourmetgram-release-record holds a malformed last-good-staging entry/);
+        expect(appTag("staging")).toBe("staging-1.0.1");
+    });
+
+    it("restores staging first when MLflow is down, and a rerun records it", async () => {
+        await passedStaging("1");
+        await registry.push(repository, "staging-1.0.2");
+        await setAlias("staging", "2");
+        kube.state.applications[0] = application("staging", "staging-1.0.2");
+        const down = `http://127.0.0.1:${await closedPort()}`;
+        const o = parseRevertArgs(["--env", "staging", "--reason", "load gate failed", "--failed-version", "2", ...conn()], {});
+        const r = await runRelease("revert", { ...o.conn, mlflowUrl: down }, {}, (ctx) => revert(o, ctx), kubeClient);
+        expect(r.result.verdict).toBe("fail");
+        expect(r.result.reason).toMatch(/^staging is restored to v1 \(Argo CD deploys staging-1\.0\.1\), but recording the revert in MLflow failed: .*connection refused/);
+        expect(appTag("staging")).toBe("staging-1.0.1");
+        expect((await aliases()).staging).toBe("2");
+
+        const rerun = await doRevert("staging", "load gate failed");
+        expect(rerun.result.verdict).toBe("pass");
+        expect(rerun.result.metrics.steps.find((s) => s.step === "deploy")!.outcome).toBe("already-done");
+        expect((await aliases()).staging).toBe("1");
+    }, 60_000);
 
     it("needs --reason and a known environment", () => {
         expect(() => parseRevertArgs(["--env", "staging"], {})).toThrow(/--reason is required/);
@@ -285,14 +375,13 @@ describe("retries", () => {
 
 describe("release commands as subprocesses", () => {
     it("read MLflow and the registry from the environment the workflow sets, and exit 0/1/2", async () => {
-        await registry.push(repository, "staging-1.0.2");
-        await setAlias("staging", "2");
+        await passedStaging("2");
         const env = { MLFLOW_TRACKING_URI: mlflow.url, REGISTRY_URL: registry.url, KUBECONFIG: kube.kubeconfig(), KUBERNETES_SERVICE_HOST: "" };
         const names = ["--model-name", modelName, "--repository", repository];
         const ok = await runCli(["promote", "--from", "staging", "--to", "canary", "--version", "2", ...names], env);
         expect(ok.code).toBe(0);
         expect(ok.report!.verdict).toBe("pass");
-        expect(ok.report!.metrics.steps).toHaveLength(4);
+        expect(ok.report!.metrics.steps).toHaveLength(5);
         const bad = await runCli(["revert", "--env", "canary", "--reason", "manual", ...names], env);
         expect(bad.code).toBe(1);
         expect(bad.report!.reason).toMatch(/no last-good version is recorded for canary/);

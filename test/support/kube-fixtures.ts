@@ -3,6 +3,8 @@
  * core/v1 Pod and metrics.k8s.io/v1beta1 PodMetrics references), for one app environment.
  * Builders start healthy; each test breaks exactly the part it is about.
  */
+import { releaseRecord } from "../../infra/names";
+
 type Obj = Record<string, any>;
 
 export const ns = "gourmetgram-staging";
@@ -98,5 +100,15 @@ export function application(env: string, tag: string, withParameter = true): Obj
             },
             destination: { server: "https://kubernetes.default.svc", namespace: `gourmetgram-${env}` },
         },
+    };
+}
+
+/** The release record ConfigMap as the Pipeline component creates it (empty), or with entries. */
+export function releaseRecordConfigMap(data: Record<string, string> = {}): Obj {
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: releaseRecord.configMap, namespace: releaseRecord.namespace, resourceVersion: "7" },
+        data,
     };
 }

@@ -12,7 +12,7 @@
  * Replays documented Kubernetes API responses over plain HTTP: Deployment and Pod lists
  * (apps/v1, core/v1, filtered by an equality label selector), PodMetrics lists
  * (metrics.k8s.io/v1beta1, or the error status an absent/unready metrics-server gives), and
- * Argo CD Applications with GET and JSON merge patch (RFC 7386) including the
+ * Argo CD Applications and ConfigMaps with GET and JSON merge patch (RFC 7386) including the
  * resourceVersion precondition the API server enforces (409 Conflict).
  */
 import * as http from "node:http";
@@ -30,6 +30,8 @@ export interface KubeState {
     /** PodMetrics items, or the HTTP status the metrics API answers with. */
     podMetrics: Obj[] | { status: number };
     applications: Obj[];
+    /** ConfigMaps (the release record), read and merge-patched like Applications. */
+    configMaps?: Obj[];
     /** Answer every request with this status (e.g. 403 for missing RBAC). */
     forceStatus?: number;
 }
@@ -104,24 +106,29 @@ export async function startKubeReplay(initial: Partial<KubeState> = {}): Promise
                 }
                 return list(s.podMetrics, m[1], "PodMetricsList");
             }
-            if ((m = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/applications\/([^/]+)$/.exec(url.pathname))) {
+            const objectRoutes: Array<[RegExp, Obj[], string]> = [
+                [/^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/applications\/([^/]+)$/, s.applications, "applications.argoproj.io"],
+                [/^\/api\/v1\/namespaces\/([^/]+)\/configmaps\/([^/]+)$/, (s.configMaps ??= []), "configmaps"],
+            ];
+            for (const [route, items, resource] of objectRoutes) {
+                if (!(m = route.exec(url.pathname))) continue;
                 const [, ns, name] = m;
-                const i = s.applications.findIndex((a) => a.metadata.namespace === ns && a.metadata.name === name);
-                if (i < 0) return send(404, status(404, "NotFound", `applications.argoproj.io "${name}" not found`));
-                if (req.method === "GET") return send(200, s.applications[i]);
+                const i = items.findIndex((a) => a.metadata.namespace === ns && a.metadata.name === name);
+                if (i < 0) return send(404, status(404, "NotFound", `${resource} "${name}" not found`));
+                if (req.method === "GET") return send(200, items[i]);
                 if (req.method === "PATCH") {
                     if (req.headers["content-type"] !== "application/merge-patch+json") {
                         return send(415, status(415, "UnsupportedMediaType", `unsupported patch type ${req.headers["content-type"]}`));
                     }
                     const patch = JSON.parse(body);
-                    const current = s.applications[i];
+                    const current = items[i];
                     const wanted = patch?.metadata?.resourceVersion;
                     if (wanted !== undefined && wanted !== current.metadata.resourceVersion) {
                         return send(409, status(409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again"));
                     }
                     const next = mergePatch(current, patch);
                     next.metadata.resourceVersion = String(Number(current.metadata.resourceVersion) + 1);
-                    s.applications[i] = next;
+                    items[i] = next;
                     return send(200, next);
                 }
             }

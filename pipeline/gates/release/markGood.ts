@@ -1,12 +1,14 @@
 /**
- * `gate mark-good --env ENV --version V`: record V as the version ENV reverts to. Written only
- * after V passed ENV's gates, and only if V's image for ENV exists, so a revert always has an
- * image to go back to. The record is a tag on the registered model in MLflow (Postgres-backed,
- * survives restarts); it is the only source a revert reads.
+ * `gate mark-good --env ENV --version V`: record V as the version ENV reverts to, with the
+ * digest of the image its gates tested. Written only after V passed ENV's gates, and only if
+ * V's image for ENV exists, so a revert always has an image to go back to. The record goes to
+ * the cluster first (release/record.ts: what revert and promote read, even with MLflow down),
+ * then to MLflow for people to see: tag last-good-<env> on the model, tested-digest on V.
  */
 import { appImageTag, Environment } from "../../../infra/names";
 import { parseFlags } from "../args";
 import { connectionFlags, environmentFlag, lastGoodTag, parseConnections, versionFlag, Connections } from "./options";
+import { testedDigestTag, writeLastGood } from "./record";
 import { ReleaseContext, runRelease } from "./run";
 import { ReleaseRefused } from "./steps";
 
@@ -34,6 +36,9 @@ export async function markGood(o: MarkGoodOptions, ctx: ReleaseContext): Promise
     const image = await registry.getManifest(conn.repository, tag);
     if (!image) throw new ReleaseRefused(`image ${conn.repository}:${tag} does not exist; a version without an image cannot be a revert target`);
     log.checked("image", `${conn.repository}:${tag} is ${image.digest}`);
+    const recorded = await writeLastGood(ctx.kube(), o.env, { version: o.version, digest: image.digest });
+    if (recorded) log.changed("record", `last-good ${o.env} = v${o.version} (${image.digest}) in the cluster`);
+    else log.already("record", `last-good ${o.env} = v${o.version} (${image.digest}) in the cluster`);
     const key = lastGoodTag(o.env);
     if (model.tags[key] === o.version) {
         log.already("last-good", `${key} = ${o.version}`);
@@ -41,6 +46,7 @@ export async function markGood(o: MarkGoodOptions, ctx: ReleaseContext): Promise
         await mlflow.setModelTag(conn.modelName, key, o.version);
         log.changed("last-good", `${key}: ${model.tags[key] ?? "none"} -> ${o.version}`);
     }
+    await mlflow.setVersionTag(conn.modelName, o.version, testedDigestTag, image.digest);
     await mlflow.setVersionTag(conn.modelName, o.version, `passed-${o.env}`, new Date().toISOString());
     return `version ${o.version} recorded as last-good for ${o.env}`;
 }

@@ -2,15 +2,18 @@
  * `gate promote --from ENV --to ENV --version V`: run the version that <from> runs in <to>.
  * Order matters and every step is idempotent, so a rerun after a crash finishes the job:
  *   1. the version exists, and <from> really has it (its alias or its last-good record)
- *   2. retag <from>-1.0.V as <to>-1.0.V in the registry, and read it back
- *   3. point Argo CD Application gourmetgram-<to> at the new tag
- *   4. only then move MLflow alias <to> to V, so the alias never names a missing image
+ *   2. <from>-1.0.V is still the image staging's gates tested (its digest, recorded by
+ *      mark-good), so a tag pushed again after the tests is never promoted
+ *   3. retag <from>-1.0.V as <to>-1.0.V in the registry, and read it back
+ *   4. point Argo CD Application gourmetgram-<to> at the new tag
+ *   5. only then move MLflow alias <to> to V, so the alias never names a missing image
  */
 import { appApplicationName, appImageTag, environments, Environment } from "../../../infra/names";
 import { parseFlags, UsageError } from "../args";
 import { setApplicationImageTag } from "./argocd";
 import { ensureRetagged } from "./image";
 import { connectionFlags, environmentFlag, lastGoodTag, parseConnections, versionFlag, Connections } from "./options";
+import { isImageDigest, readLastGood, testedDigestTag } from "./record";
 import { ReleaseContext, runRelease } from "./run";
 import { ReleaseRefused } from "./steps";
 
@@ -49,8 +52,18 @@ export async function promote(o: PromoteOptions, ctx: ReleaseContext): Promise<s
     }
     log.checked("source", `${conn.modelName} v${o.version} is ${sourceAlias === o.version ? `alias ${o.from}` : lastGoodTag(o.from)}`);
 
+    const fromTag = appImageTag(o.from, o.version);
+    const tested = await testedDigest(o, ctx);
+    const source = await registry.getManifest(conn.repository, fromTag);
+    if (source && source.digest !== tested) {
+        throw new ReleaseRefused(
+            `image ${conn.repository}:${fromTag} is ${source.digest}, but the image that passed staging's gates was ${tested}: the tag was pushed again after testing, so it is not promoted. Run the pipeline again for this version`,
+        );
+    }
+    log.checked("tested", `${conn.repository}:${fromTag} is the tested image ${tested}`);
+
     const toTag = appImageTag(o.to, o.version);
-    await ensureRetagged(registry, conn.repository, appImageTag(o.from, o.version), toTag, log);
+    await ensureRetagged(registry, conn.repository, fromTag, toTag, log);
 
     const app = appApplicationName(o.to);
     const changed = await setApplicationImageTag(ctx.kube(), conn.argocdNamespace, app, toTag);
@@ -65,6 +78,19 @@ export async function promote(o: PromoteOptions, ctx: ReleaseContext): Promise<s
         log.changed("alias", `${o.to}: v${model.aliases[o.to] ?? "none"} -> v${o.version}`);
     }
     return `version ${o.version} promoted from ${o.from} to ${o.to} (image ${toTag})`;
+}
+
+/** The digest staging's gates passed for this version: the cluster record, else the version's MLflow tag. */
+async function testedDigest(o: PromoteOptions, ctx: ReleaseContext): Promise<string> {
+    const record = await readLastGood(ctx.kube(), "staging");
+    if (record?.version === o.version) return record.digest;
+    const version = await ctx.mlflow.getModelVersion(ctx.conn.modelName, o.version);
+    const tagged = version?.tags[testedDigestTag];
+    if (tagged === undefined) {
+        throw new ReleaseRefused(`version ${o.version} has no tested image digest (mark-good records it when the version passes staging), so there is no proof it passed; it is not promoted`);
+    }
+    if (!isImageDigest(tagged)) throw new ReleaseRefused(`version ${o.version}'s ${testedDigestTag} tag in MLflow is not an image digest: ${JSON.stringify(tagged).slice(0, 100)}`);
+    return tagged;
 }
 
 export async function promoteCommand(argv: readonly string[]) {

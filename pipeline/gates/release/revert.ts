@@ -1,17 +1,21 @@
 /**
- * `gate revert --env ENV --reason TEXT`: put ENV back on its last-good version (the
- * `last-good-<env>` record written by mark-good; never a guess from version numbers, since
- * MLflow keeps no alias history). Idempotent, and ordered so nothing points at a missing image:
- *   1. read the record; refuse if there is none
- *   2. write the reason on the version being replaced, before anything moves
- *   3. make sure <env>-1.0.<good> exists (restore it from another environment's tag if needed)
- *   4. point the Argo CD Application at it, then 5. move alias <env> back
+ * `gate revert --env ENV --reason TEXT`: put ENV back on its last-good version (the record
+ * mark-good writes; never a guess from version numbers, since MLflow keeps no alias history).
+ * Idempotent, and ordered so the environment is restored first, even with MLflow down:
+ *   1. read the cluster record (version + tested digest); refuse if there is none
+ *   2. make sure <env>-1.0.<good> is that tested image (restore it from another environment's
+ *      tag with the same digest if needed); refuse a tag whose digest changed
+ *   3. point the Argo CD Application at it: the environment is restored
+ *   4. then record in MLflow: the reason on the replaced version, alias <env> back to good.
+ *      If MLflow fails here, the command fails saying the environment is already restored,
+ *      and a rerun only records.
  */
 import { appApplicationName, appImageTag, environments, Environment } from "../../../infra/names";
 import { parseFlags, requireFlag } from "../args";
 import { setApplicationImageTag } from "./argocd";
 import { ensureRetagged } from "./image";
-import { connectionFlags, environmentFlag, lastGoodTag, parseConnections, versionFlag, Connections } from "./options";
+import { connectionFlags, environmentFlag, parseConnections, versionFlag, Connections } from "./options";
+import { type LastGood, readLastGood } from "./record";
 import { ReleaseContext, runRelease } from "./run";
 import { ReleaseRefused } from "./steps";
 
@@ -38,16 +42,52 @@ export function parseRevertArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
 }
 
 export async function revert(o: RevertOptions, ctx: ReleaseContext): Promise<string> {
-    const { mlflow, registry, log, conn } = ctx;
+    const { log, conn } = ctx;
+    const good = await readLastGood(ctx.kube(), o.env);
+    if (!good) {
+        throw new ReleaseRefused(`no last-good version is recorded for ${o.env}; mark-good records it when a version passes, so there is nothing safe to revert to`);
+    }
+    log.checked("last-good", `${o.env} = v${good.version} (${good.digest})`);
+
+    const tag = await ensureTestedImage(o.env, good, ctx);
+    const app = appApplicationName(o.env);
+    const changed = await setApplicationImageTag(ctx.kube(), conn.argocdNamespace, app, tag);
+    if (changed) log.changed("deploy", `Argo CD Application ${conn.argocdNamespace}/${app} -> ${tag}`);
+    else log.already("deploy", `Argo CD Application ${conn.argocdNamespace}/${app} already deploys ${tag}`);
+
+    try {
+        return await recordInMlflow(o, good.version, ctx);
+    } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new Error(`${o.env} is restored to v${good.version} (Argo CD deploys ${tag}), but recording the revert in MLflow failed: ${why}. Run revert-staging again once MLflow answers; it will only record`);
+    }
+}
+
+/** The last-good image under <env>'s own tag, with the digest that was tested. */
+async function ensureTestedImage(env: Environment, good: LastGood, ctx: ReleaseContext): Promise<string> {
+    const { registry, log, conn } = ctx;
+    const tag = appImageTag(env, good.version);
+    const image = await registry.getManifest(conn.repository, tag);
+    if (image?.digest === good.digest) {
+        log.checked("image", `${conn.repository}:${tag} is the tested ${good.digest}`);
+        return tag;
+    }
+    if (image) {
+        throw new ReleaseRefused(`image ${conn.repository}:${tag} is ${image.digest}, not the tested ${good.digest}: the tag was pushed again, so it is not deployed`);
+    }
+    for (const donor of environments.filter((e) => e !== env).map((e) => appImageTag(e, good.version))) {
+        if ((await registry.getManifest(conn.repository, donor))?.digest === good.digest) {
+            await ensureRetagged(registry, conn.repository, donor, tag, log);
+            return tag;
+        }
+    }
+    throw new ReleaseRefused(`image ${conn.repository}:${tag} for last-good v${good.version} is missing, and no other environment has the tested image ${good.digest} to restore it from`);
+}
+
+async function recordInMlflow(o: RevertOptions, good: string, ctx: ReleaseContext): Promise<string> {
+    const { mlflow, log, conn } = ctx;
     const model = await mlflow.getRegisteredModel(conn.modelName);
     if (!model) throw new ReleaseRefused(`registered model ${conn.modelName} does not exist in MLflow`);
-    const key = lastGoodTag(o.env);
-    const good = model.tags[key];
-    if (!good) {
-        throw new ReleaseRefused(`no last-good version is recorded for ${o.env} (registered-model tag ${key}); mark-good writes it when a version passes, so there is nothing safe to revert to`);
-    }
-    log.checked("last-good", `${key} = ${good}`);
-
     const current = model.aliases[o.env];
     const replaced = o.failedVersion ?? current;
     if (replaced && replaced !== good) {
@@ -56,29 +96,6 @@ export async function revert(o: RevertOptions, ctx: ReleaseContext): Promise<str
     } else {
         log.already("record", replaced ? `v${replaced} is the last-good version itself; nothing to record` : `alias ${o.env} is not set`);
     }
-
-    const tag = appImageTag(o.env, good);
-    const image = await registry.getManifest(conn.repository, tag);
-    if (image) {
-        log.checked("image", `${conn.repository}:${tag} is ${image.digest}`);
-    } else {
-        const donors = environments.filter((e) => e !== o.env).map((e) => appImageTag(e, good));
-        let restored = false;
-        for (const donor of donors) {
-            if (await registry.getManifest(conn.repository, donor)) {
-                await ensureRetagged(registry, conn.repository, donor, tag, log);
-                restored = true;
-                break;
-            }
-        }
-        if (!restored) throw new ReleaseRefused(`image ${conn.repository}:${tag} for last-good v${good} is missing, and no other environment has v${good} to restore it from`);
-    }
-
-    const app = appApplicationName(o.env);
-    const changed = await setApplicationImageTag(ctx.kube(), conn.argocdNamespace, app, tag);
-    if (changed) log.changed("deploy", `Argo CD Application ${conn.argocdNamespace}/${app} -> ${tag}`);
-    else log.already("deploy", `Argo CD Application ${conn.argocdNamespace}/${app} already deploys ${tag}`);
-
     if (current === good) {
         log.already("alias", `${o.env} -> v${good}`);
     } else {

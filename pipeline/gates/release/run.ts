@@ -12,7 +12,7 @@ export interface ReleaseContext {
     conn: Connections;
     mlflow: MlflowClient;
     registry: RegistryClient;
-    /** Created on first use: mark-good never needs the Kubernetes API. */
+    /** Created on first use, from the kubeconfig or the pod's service account. */
     kube(): KubeClient;
     log: StepLog;
 }

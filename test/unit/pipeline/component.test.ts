@@ -59,6 +59,15 @@ describe("runner RBAC is least privilege", () => {
         expect(runnerRules("test-staging")[namespaces.staging]).toBeDefined();
     });
 
+    it("only the steps that run mark-good may write the release record, and no other ConfigMap is reachable", () => {
+        const recordRule = (t: string) => runnerRules(t)[namespaces.argo].find((r) => r.resources?.includes("configmaps"));
+        const writers = templates.filter((t) => recordRule(t)?.verbs?.includes("patch"));
+        expect(writers.sort()).toEqual(["build-initial", "test-staging"]);
+        const readers = templates.filter((t) => recordRule(t)?.verbs?.includes("get"));
+        expect(readers.sort()).toEqual(["build-initial", "promote-model", "revert-staging", "test-staging"]);
+        for (const t of readers) expect(recordRule(t)!.resourceNames).toEqual(["gourmetgram-release-record"]);
+    });
+
     it("unknown templates get nothing", () => {
         expect(() => runnerRules("mine-bitcoin")).toThrow(/no RBAC/);
     });
