@@ -8,6 +8,7 @@ import { noLoopbackUrls } from "./rules/no-loopback-urls";
 import { openSecurityGroups } from "./rules/open-security-groups";
 import { pinnedImages } from "./rules/pinned-images";
 import { plainSecretEnv } from "./rules/plain-secret-env";
+import { publicTrafficSplit } from "./rules/public-traffic-split";
 import { resourceLimits } from "./rules/resource-limits";
 
-export const policies: Policies = [resourceLimits, noLoopbackUrls, pinnedImages, plainSecretEnv, labPortsOpenToWorld, openSecurityGroups];
+export const policies: Policies = [resourceLimits, noLoopbackUrls, pinnedImages, plainSecretEnv, labPortsOpenToWorld, openSecurityGroups, publicTrafficSplit];

@@ -26,6 +26,7 @@ describe("the policy list", () => {
             "no-plain-secret-env": "advisory",
             "openstack-lab-ports-open-to-world": "mandatory",
             "openstack-ingress-open-to-world": "advisory",
+            "public-traffic-split": "mandatory",
         });
     });
 
