@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import type { CronWorkflow, Parameter, Template, WorkflowSpec, WorkflowStep, WorkflowTemplate } from "../templates/argo-types";
+import type { CronWorkflow, Parameter, Template, WorkflowSpec, WorkflowStep, WorkflowTemplate } from "../../../pipeline/templates/argo-types";
 import { ExpressionError, evaluateWhen } from "./govaluate";
 import { placeholdersIn, stringsIn, substitute } from "./placeholders";
 

@@ -1,4 +1,4 @@
-import type { Template } from "../templates/argo-types";
+import type { Template } from "../../../pipeline/templates/argo-types";
 import { evaluateWhen } from "./govaluate";
 import { placeholdersIn, stringsIn, substitute } from "./placeholders";
 

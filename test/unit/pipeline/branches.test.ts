@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { simulateSteps, type Phase } from "../../../pipeline/check/simulate";
+import { simulateSteps, type Phase } from "../../support/workflow-check/simulate";
 import { pipelineWorkflowTemplates } from "../../../pipeline/templates";
 import { testStagingSteps as s } from "../../../pipeline/templates/test-staging";
 import { settings } from "./fixtures";

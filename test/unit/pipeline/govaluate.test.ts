@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ExpressionError, evaluateWhen, parse } from "../../../pipeline/check/govaluate";
+import { ExpressionError, evaluateWhen, parse } from "../../support/workflow-check/govaluate";
 
 describe("the govaluate subset", () => {
     it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkWhen, checkWorkflows } from "../../../pipeline/check/references";
+import { checkWhen, checkWorkflows } from "../../support/workflow-check/references";
 import type { WorkflowTemplate } from "../../../pipeline/templates/argo-types";
 import { pipelineCronWorkflows, pipelineWorkflowTemplates } from "../../../pipeline/templates";
 import { cron, settings } from "./fixtures";

@@ -4,8 +4,8 @@ import { Workflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1
 import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
 import { parse } from "yaml";
 import { environmentMutexName, namespaces, workflowTemplates } from "../../../infra/names";
-import { toModelShape } from "../../../pipeline/check/model-shape";
-import { stringsIn } from "../../../pipeline/check/placeholders";
+import { toModelShape } from "../../support/workflow-check/model-shape";
+import { stringsIn } from "../../support/workflow-check/placeholders";
 import { pipelineCronWorkflows, pipelineWorkflowTemplates } from "../../../pipeline/templates";
 import { cron, settings } from "./fixtures";
 
