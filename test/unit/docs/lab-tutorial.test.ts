@@ -9,10 +9,10 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { clusterConfig } from "../../../infra/config/cluster";
-import { defaultAppResources, environmentMutexName, environments, namespaces, publishedPorts } from "../../../infra/names";
+import { defaultAppResources, environmentMutexName, environments, namespaces, publishedPorts, releaseRecord } from "../../../infra/names";
 import { platformConfig } from "../../../infra/platform/config";
 import { platformUrls } from "../../../infra/platform/urls";
-import { normalModelMemory } from "../../../pipeline/app-memory";
+import { normalModelMemory, smallestAppMemoryLimitMiB } from "../../../pipeline/app-memory";
 import { pipelineConfig } from "../../../pipeline/config";
 import { githubEventSource, trainOnPushSensor } from "../../../pipeline/events/github-trigger";
 import { UsageError } from "../../../pipeline/gates/args";
@@ -363,6 +363,13 @@ describe("the lab tutorial's commands", () => {
         }
     });
 
+    it("name the release record the pipeline keeps", () => {
+        const named = [...allText.matchAll(/`(gourmetgram-release-[a-z]+)`/g)].map((m) => m[1]);
+        expect(named.length).toBeGreaterThan(0);
+        for (const name of named) expect(name).toBe(releaseRecord.configMap);
+        expect(page("part-2.md").replace(/\s+/g, " ")).toContain(`ConfigMap \`${releaseRecord.configMap}\` in the \`${releaseRecord.namespace}\` namespace`);
+    });
+
     it("name the environments' locks as the templates take them", () => {
         const locks = [...allText.matchAll(/`(gourmetgram-[a-z]+-release)`/g)].map((m) => m[1]);
         expect(locks.length).toBeGreaterThan(0);
@@ -379,8 +386,8 @@ describe("the lab tutorial's commands", () => {
             expect(row, env).toBeDefined();
             expect(row, env).toContain(`\`${urls[env]}\``);
         }
-        for (const [key, label] of [["argoWorkflows", "Argo Workflows UI"], ["mlflow", "MLflow UI"], ["argoCd", "Argo CD UI"]] as const) {
-            const row = page("README.md").split("\n").find((l) => l.startsWith(`| ${label} |`));
+        for (const [key, label] of [["argoWorkflows", "Argo Workflows UI"], ["mlflow", "MLflow UI"], ["argoCd", "Argo CD UI"], ["app", "the app, as users reach it"]] as const) {
+            const row = page("README.md").split("\n").find((l) => l.startsWith(`| ${label}`));
             expect(row, label).toContain(`\`${urls[key]}\``);
         }
     });
@@ -438,15 +445,21 @@ describe("the lab tutorial's excerpts and diagrams", () => {
         const mentioned = [...allText.matchAll(/`((?:revert-after|deploy|promote-to)-[a-z]+|[a-z]+-gate|mark-good)`/g)].map((m) => m[1]);
         expect(mentioned.length).toBeGreaterThan(10);
         for (const step of mentioned) expect(steps, step).toContain(step);
+        // promote-model's steps, its checks before production included.
+        const promote = templates.get("promote-model")!;
+        const promoteSteps = promote.spec.templates.flatMap((t: any) => (t.steps ?? []).flat().map((x: any) => x.name as string));
+        const named = [...page("part-2.md").matchAll(/`(check-canary-[a-z]+|retag-deploy-alias|wait-healthy)`/g)].map((m) => m[1]);
+        expect(new Set(named).size).toBe(4);
+        for (const step of named) expect(promoteSteps, step).toContain(step);
     });
 });
 
 describe("the lab tutorial's numbers and messages", () => {
     it("quote the gate thresholds' stack keys with their declared defaults", () => {
         const declared = readProject().config;
-        const rows = [...page("part-2.md").matchAll(/^\| `(gate[A-Za-z0-9]+)` \| ([^ |]+) \|/gm)];
-        expect(rows.map((r) => r[1])).toContain("gateLoadP95Ms");
-        expect(rows.length).toBeGreaterThanOrEqual(7);
+        const rows = [...page("part-2.md").matchAll(/^\| `((?:gate|canary)[A-Za-z0-9]+)` \| ([^ |]+) \|/gm)];
+        expect(rows.map((r) => r[1])).toEqual(expect.arrayContaining(["gateLoadP95Ms", "canaryWindowSeconds"]));
+        expect(rows.length).toBeGreaterThanOrEqual(12);
         for (const [, key, value] of rows) expect(String(declared[key]?.default), key).toBe(value);
     });
 
@@ -455,6 +468,16 @@ describe("the lab tutorial's numbers and messages", () => {
         expect(limits?.slice(1)).toEqual([defaultAppResources.limits.cpu, defaultAppResources.limits.memory]);
         const budget = /about (\d+) MiB, plus about (\d+) MiB per request\s+in flight, and asks that the peak stay under (\d+)% of the limit/.exec(page("part-2.md"));
         expect(budget?.slice(1).map(Number)).toEqual([normalModelMemory.idleMiB, normalModelMemory.perRequestMiB, normalModelMemory.maxShareOfLimit * 100]);
+        // The worked example: staging under the load gate's default concurrency.
+        const example = /\((\d+) \+ (\d+) × (\d+)\) \/ ([\d.]+) = (\d+) MiB/.exec(page("part-2.md"));
+        const concurrency = Number(readProject().config.gateLoadConcurrency.default);
+        expect(example?.slice(1).map(Number)).toEqual([
+            normalModelMemory.idleMiB,
+            concurrency,
+            normalModelMemory.perRequestMiB,
+            normalModelMemory.maxShareOfLimit,
+            smallestAppMemoryLimitMiB(concurrency),
+        ]);
     });
 
     it("quote the training program's log lines", () => {
