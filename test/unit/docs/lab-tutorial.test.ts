@@ -441,6 +441,8 @@ describe("the lab tutorial's excerpts and diagrams", () => {
 
     it("name every WorkflowTemplate the lab installs, and only real test-staging steps", () => {
         for (const name of templates.keys()) expect(page("part-1.md"), name).toContain(`\`${name}\``);
+        const count = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"][templates.size];
+        expect(page("part-1.md")).toMatch(new RegExp(`The lab installs ${count}:`));
         const steps = entrySteps(templates.get("test-staging")!);
         const mentioned = [...allText.matchAll(/`((?:revert-after|deploy|promote-to)-[a-z]+|[a-z]+-gate|mark-good)`/g)].map((m) => m[1]);
         expect(mentioned.length).toBeGreaterThan(10);
