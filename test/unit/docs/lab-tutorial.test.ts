@@ -12,6 +12,7 @@ import { clusterConfig } from "../../../infra/config/cluster";
 import { defaultAppResources, environmentMutexName, environments, namespaces, publishedPorts, releaseRecord } from "../../../infra/names";
 import { platformConfig } from "../../../infra/platform/config";
 import { platformUrls } from "../../../infra/platform/urls";
+import { argoWorkflowsVersion } from "../../../infra/versions";
 import { normalModelMemory, smallestAppMemoryLimitMiB } from "../../../pipeline/app-memory";
 import { pipelineConfig } from "../../../pipeline/config";
 import { githubEventSource, trainOnPushSensor } from "../../../pipeline/events/github-trigger";
@@ -457,6 +458,11 @@ describe("the lab tutorial's excerpts and diagrams", () => {
 });
 
 describe("the lab tutorial's numbers and messages", () => {
+    it("name the argo CLI release that matches the pinned Argo Workflows", () => {
+        const release = /`argo` CLI \(release (v\d+\.\d+)/.exec(page("README.md"));
+        expect(release?.[1]).toBe(argoWorkflowsVersion.replace(/^(v\d+\.\d+)\..*$/, "$1"));
+    });
+
     it("quote the gate thresholds' stack keys with their declared defaults", () => {
         const declared = readProject().config;
         const rows = [...page("part-2.md").matchAll(/^\| `((?:gate|canary)[A-Za-z0-9]+)` \| ([^ |]+) \|/gm)];
