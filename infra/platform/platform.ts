@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppEnvironments } from "../apps";
 import { minio, mlflow, namespaces, registry } from "../names";
 import { namespaceManifest } from "./common/namespace";
+import { argoNetworkPolicies, platformNetworkPolicies, registryNetworkPolicy } from "./common/network-policies";
 import { pulumiArgs } from "./common/to-pulumi";
 import { ArgoCd, ArgoEvents, ArgoWorkflows } from "./argo";
 import type { PlatformSettings } from "./config";
@@ -45,6 +46,11 @@ export class Platform extends pulumi.ComponentResource {
 
         const ns = (n: string) => new k8s.core.v1.Namespace(`${name}-ns-${n}`, pulumiArgs(namespaceManifest(n)), child);
         const [platformNs, argoNs, argocdNs] = platformNamespaces.map(ns);
+        // Each pod accepts only the traffic it needs (K3s enforces NetworkPolicies).
+        for (const policy of [...platformNetworkPolicies(), ...argoNetworkPolicies(), registryNetworkPolicy()]) {
+            const id = `${policy.metadata!.namespace}-${policy.metadata!.name}`;
+            new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${id}`, pulumiArgs(policy), { ...child, dependsOn: [platformNs, argoNs] });
+        }
 
         const imageRegistry = new ImageRegistry(`${name}-registry`, { storageSize: s.registryStorageSize, storageClassName: s.storageClassName }, child);
         const postgres = new Postgres(`${name}-postgres`, { storageSize: s.postgresStorageSize, storageClassName: s.storageClassName }, { ...child, dependsOn: [platformNs] });

@@ -18,6 +18,7 @@ import {
     type WorkflowSpec,
     type WorkflowTemplate,
 } from "./argo-types";
+import { restrictedSecurityContext } from "../../infra/platform/common/security";
 
 /** Kubernetes object name of the service account a workflow template runs as. */
 export function runnerServiceAccountName(templateName: string): string {
@@ -147,6 +148,8 @@ export function gateStepTemplate(parts: GateStepTemplateParts): Template {
             image: parts.image,
             args: [...parts.args, "--report", gateReportPath],
             env: gateEnvironment(),
+            // Non-root (the image's numeric USER), nothing to escalate to; /tmp holds the report.
+            securityContext: restrictedSecurityContext({ readOnlyRootFilesystem: false }),
             resources: smallStepResources,
         },
         outputs: {

@@ -4,6 +4,7 @@ type WorkflowVolumeClaim = NonNullable<WorkflowSpec["volumeClaimTemplates"]>[num
 import { appImage, model, type Environment } from "../../infra/names";
 import type { Template } from "./argo-types";
 import { mlflowEnvironment, retryIdempotentFetch, retryInfrastructureErrors } from "./common";
+import { kanikoSecurityContext, restrictedSecurityContext } from "../../infra/platform/common/security";
 import { param } from "./parameterized";
 import type { PipelineSettings } from "./settings";
 
@@ -87,6 +88,7 @@ export function prepareContextTemplate(settings: PipelineSettings): Template {
             ],
             volumeMounts: [{ name: workspaceVolume, mountPath: workspaceMount }],
             resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } },
+            securityContext: restrictedSecurityContext({ readOnlyRootFilesystem: false }),
         },
     };
 }
@@ -113,6 +115,8 @@ export function buildImageTemplate(settings: PipelineSettings, envs: readonly En
             ],
             volumeMounts: [{ name: workspaceVolume, mountPath: workspaceMount }],
             resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "3Gi" } },
+            // Root, as Kaniko must be; everything else it can do without is taken away.
+            securityContext: kanikoSecurityContext(),
         },
     };
 }

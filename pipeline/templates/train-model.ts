@@ -2,6 +2,7 @@ import { trainingScenarios, workflowTemplates } from "../../infra/names";
 import { parseMemoryBytes } from "../../infra/config/quantities";
 import type { Template, WorkflowTemplate } from "./argo-types";
 import { mlflowEnvironment, submitWorkflowTemplate, workflowTemplate } from "./common";
+import { restrictedSecurityContext } from "../../infra/platform/common/security";
 import { param } from "./parameterized";
 import type { PipelineSettings } from "./settings";
 
@@ -35,6 +36,8 @@ function trainTemplate(settings: PipelineSettings): Template {
             // The oversized scenario is sized from staging's memory limit, so it fails there for the right reason.
             args: ["--scenario", param.input("scenario"), "--app-memory-limit", settings.stagingAppLimits.memory],
             env: mlflowEnvironment(),
+            // The image's numeric USER; pytest and torch write below /tmp and the home directory.
+            securityContext: restrictedSecurityContext({ readOnlyRootFilesystem: false }),
             resources: {
                 requests: { cpu: "500m", memory: "1Gi" },
                 limits: { cpu: "2", memory: trainMemoryLimit(settings.stagingAppLimits.memory) },

@@ -50,3 +50,39 @@ export function restrictedPod<P extends IPodSpec>(spec: P, identity: PodIdentity
         securityContext: { ...restrictedPodSecurityContext(identity), ...spec.securityContext },
     };
 }
+
+/**
+ * checkov's in-object waivers (`checkov.io/skip<n>: <check>=<reason>` annotations): a check that
+ * cannot apply to this object, waived beside it with the reason.
+ */
+export function checkovWaivers(waivers: Readonly<Record<string, string>>): Record<string, string> {
+    return Object.fromEntries(Object.entries(waivers).map(([check, reason], i) => [`checkov.io/skip${i + 1}`, `${check}=${reason}`]));
+}
+
+/**
+ * Kaniko builds an image by unpacking and running its layers in its own root filesystem, as
+ * root: it cannot be restricted. It gets the rest: no privilege escalation, the default seccomp
+ * profile, and only the capabilities a Dockerfile's RUN steps need (all within `baseline`).
+ */
+export function kanikoSecurityContext(): ISecurityContext {
+    return {
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETGID", "SETUID", "KILL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+export const kanikoWaivers = {
+    CKV_K8S_22: "Kaniko writes the image it builds into its own root filesystem",
+    CKV_K8S_23: "Kaniko must run as root to unpack and run image layers",
+    CKV_K8S_40: "Kaniko must run as root to unpack and run image layers",
+    CKV_K8S_37: "Kaniko needs CHOWN, DAC_OVERRIDE, FOWNER, FSETID, SETGID, SETUID and KILL for RUN steps (all within Pod Security baseline)",
+    CKV_K8S_25: "Kaniko needs CHOWN, DAC_OVERRIDE, FOWNER, FSETID, SETGID, SETUID and KILL for RUN steps (all within Pod Security baseline)",
+} as const;
+
+/** Checks that cannot apply to an image this program builds in the cluster, and why. */
+export const inClusterImageWaivers = {
+    CKV_K8S_43: "the image is built in the cluster by this program and tagged with the sha256 of its sources; its digest is not known when the object is written",
+    CKV_K8S_15: "the content-hash tag never moves, so IfNotPresent pulls exactly what Always would",
+} as const;

@@ -34,11 +34,16 @@ export function dataVolumeClaim(
  * ReadWriteOnce, so the old pod must let go of it before the new one can mount it.
  */
 export function singleInstanceDeployment(
-    component: ComponentIdentity & { readonly mountsDataVolume: boolean },
+    component: ComponentIdentity & { readonly mountsDataVolume: boolean; readonly annotations?: Record<string, string> },
     podSpec: PodSpec,
 ): IDeployment {
     return manifest.Deployment({
-        metadata: { name: component.name, namespace: component.namespace, labels: component.labels },
+        metadata: {
+            name: component.name,
+            namespace: component.namespace,
+            labels: component.labels,
+            ...(component.annotations ? { annotations: component.annotations } : {}),
+        },
         spec: {
             replicas: 1,
             ...(component.mountsDataVolume ? { strategy: { type: "Recreate" } } : {}),

@@ -2,6 +2,7 @@ import { platformImages } from "../../versions";
 import { componentLabels } from "../common/labels";
 import { type IConfigMap, type IJob, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
+import { checkovWaivers, kanikoSecurityContext, kanikoWaivers } from "../common/security";
 
 /** An image repository name as the distribution spec allows it (lowercase path components). */
 const repositoryPattern = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -58,7 +59,7 @@ export function imageBuildManifests(args: ImageBuildManifestArgs): { context: IC
         binaryData: { [contextFile]: args.archiveBase64 },
     });
     const job = manifest.Job({
-        metadata: { name: objectName("build", args.repository, args.tag), namespace: args.namespace, labels },
+        metadata: { name: objectName("build", args.repository, args.tag), namespace: args.namespace, labels, annotations: checkovWaivers(kanikoWaivers) },
         spec: {
             backoffLimit: 2,
             activeDeadlineSeconds: 3600,
@@ -66,9 +67,13 @@ export function imageBuildManifests(args: ImageBuildManifestArgs): { context: IC
                 metadata: { labels },
                 spec: {
                     restartPolicy: "Never",
+                    // Kaniko pushes over plain HTTP and never calls the Kubernetes API.
+                    automountServiceAccountToken: false,
+                    securityContext: { seccompProfile: { type: "RuntimeDefault" } },
                     containers: [
                         {
                             name: "kaniko",
+                            securityContext: kanikoSecurityContext(),
                             image: platformImages.kanikoExecutor,
                             args: [
                                 `--context=tar://${contextMount}/${contextFile}`,

@@ -4,7 +4,16 @@ import { minio, namespaces } from "../../names";
 import { ContainerResources } from "../common/resources";
 import { pulumiArgs } from "../common/to-pulumi";
 import { credentialsSecret, secretPassword } from "../credentials";
-import { createBucketJob, minioManifests, minioRootUser, minioSecret } from "./manifests";
+import {
+    awsCredentialsFile,
+    createBucketJob,
+    minioConfigEnv,
+    minioManifests,
+    minioMlflowSecret,
+    minioMlflowUser,
+    minioRootUser,
+    minioSecret,
+} from "./manifests";
 
 export interface MinioArgs {
     storageSize: string;
@@ -32,7 +41,27 @@ export class Minio extends pulumi.ComponentResource {
                 name: minioSecret.name,
                 namespace: namespaces.platform,
                 component: minio.serviceName,
-                values: { [minioSecret.userKey]: minioRootUser, [minioSecret.passwordKey]: password },
+                values: {
+                    [minioSecret.userKey]: minioRootUser,
+                    [minioSecret.passwordKey]: password,
+                    [minioSecret.configEnvKey]: password.apply((pw) => minioConfigEnv(minioRootUser, pw)),
+                },
+            },
+            child,
+        );
+        // MLflow's S3 login: its own user, allowed only the artifacts bucket (the Job below).
+        const mlflowKey = secretPassword(`${name}-mlflow-secret-key`, { length: 40 }, child);
+        const mlflowSecret = credentialsSecret(
+            `${name}-mlflow-credentials`,
+            {
+                name: minioMlflowSecret.name,
+                namespace: namespaces.platform,
+                component: minio.serviceName,
+                values: {
+                    [minioMlflowSecret.accessKeyKey]: minioMlflowUser,
+                    [minioMlflowSecret.secretKeyKey]: mlflowKey,
+                    [minioMlflowSecret.credentialsFileKey]: mlflowKey.apply((key) => awsCredentialsFile(minioMlflowUser, key)),
+                },
             },
             child,
         );
@@ -44,7 +73,7 @@ export class Minio extends pulumi.ComponentResource {
             (bucket) =>
                 new k8s.batch.v1.Job(`${name}-bucket-${bucket}`, pulumiArgs(createBucketJob(bucket)), {
                     ...child,
-                    dependsOn: [service],
+                    dependsOn: [service, mlflowSecret],
                     // A Job's pod template is immutable: a changed job is a new job.
                     deleteBeforeReplace: true,
                 }),

@@ -12,7 +12,7 @@ import { platformImages } from "../../versions";
 import { componentLabels } from "../common/labels";
 import { type IJob, manifest } from "../common/manifest";
 import { platformResources, toResourceRequirements } from "../common/resources";
-import { restrictedContainer, restrictedPod } from "../common/security";
+import { checkovWaivers, inClusterImageWaivers, restrictedContainer, restrictedPod } from "../common/security";
 import { postgresSecret } from "../postgres/manifests";
 
 export const mlflowAuth = {
@@ -157,7 +157,7 @@ export function createUsersJob(image: string): IJob {
     const name = "mlflow-create-users";
     const labels = componentLabels(name);
     return manifest.Job({
-        metadata: { name, namespace: namespaces.platform, labels },
+        metadata: { name, namespace: namespaces.platform, labels, annotations: checkovWaivers(inClusterImageWaivers) },
         spec: {
             backoffLimit: 4,
             activeDeadlineSeconds: 900,

@@ -8,7 +8,7 @@ import { basicAuthIni, createUsersJob, mlflowAdminSecret, mlflowAuth, mlflowServ
 import { ContainerResources } from "../common/resources";
 import { pulumiArgs } from "../common/to-pulumi";
 import { ImageBuild } from "../image-build";
-import { mlflowDeployment, mlflowMetadata, mlflowService } from "./manifests";
+import { mlflowDeployment, mlflowDeploymentMetadata, mlflowService } from "./manifests";
 
 /** Build context of the MLflow server image (a Dockerfile pinning mlflow and its drivers). */
 export const mlflowImageContext = path.join(__dirname, "image");
@@ -100,7 +100,7 @@ export class Mlflow extends pulumi.ComponentResource {
             ),
         );
 
-        const deployment = new k8s.apps.v1.Deployment(name, { metadata: mlflowMetadata(), spec }, { ...child, dependsOn: [serverSecret] });
+        const deployment = new k8s.apps.v1.Deployment(name, { metadata: mlflowDeploymentMetadata(), spec }, { ...child, dependsOn: [serverSecret] });
         const service = new k8s.core.v1.Service(name, pulumiArgs(mlflowService()), { ...child, dependsOn: [deployment] });
         const usersJob = (image: string) => pulumiArgs<{ metadata: k8s.types.input.meta.v1.ObjectMeta; spec: k8s.types.input.batch.v1.JobSpec }>(createUsersJob(image));
         this.usersReady = new k8s.batch.v1.Job(`${name}-create-users`, {

@@ -2,7 +2,8 @@ import { minio, mlflow, namespaces } from "../../names";
 import { componentLabels, selectorLabels } from "../common/labels";
 import { type IDeployment, type IService, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
-import { minioSecret } from "../minio/manifests";
+import { minioMlflowSecret } from "../minio/manifests";
+import { checkovWaivers, inClusterImageWaivers } from "../common/security";
 import { singleInstanceDeployment } from "../common/single-instance";
 import { restrictedContainer, restrictedPod } from "../common/security";
 import { createAuthDatabaseContainer, mlflowAuth, mlflowServerSecret } from "./auth";
@@ -70,6 +71,17 @@ export function mlflowMetadata() {
     return { name: mlflow.serviceName, namespace: namespaces.platform, labels: componentLabels(mlflow.serviceName) };
 }
 
+/** The Deployment's metadata: the checks it waives, with the reasons, beside it. */
+export function mlflowDeploymentMetadata() {
+    return {
+        ...mlflowMetadata(),
+        annotations: checkovWaivers({
+            ...inClusterImageWaivers,
+            CKV_K8S_35: "MLflow takes its database URI and its Flask secret key only from the command line or the environment; every other secret is a file",
+        }),
+    };
+}
+
 export function mlflowDeployment(args: MlflowManifestArgs): IDeployment {
     const name = mlflow.serviceName;
     const health = { httpGet: { path: "/health", port: mlflow.port } };
@@ -77,7 +89,7 @@ export function mlflowDeployment(args: MlflowManifestArgs): IDeployment {
 
     const server = mlflowServerSecret;
 
-    return singleInstanceDeployment({ ...mlflowMetadata(), mountsDataVolume: false }, restrictedPod({
+    const deployment = singleInstanceDeployment({ ...mlflowMetadata(), mountsDataVolume: false }, restrictedPod({
         initContainers: [createAuthDatabaseContainer()],
         containers: [
             restrictedContainer({
@@ -91,8 +103,8 @@ export function mlflowDeployment(args: MlflowManifestArgs): IDeployment {
                     { name: "MLFLOW_AUTH_CONFIG_PATH", value: `${mlflowAuth.configDir}/${mlflowAuth.configFile}` },
                     // The basic-auth app's CSRF key; MLflow takes it from the environment only.
                     { name: "MLFLOW_FLASK_SERVER_SECRET_KEY", valueFrom: ref(server.name, server.flaskSecretKeyKey) },
-                    { name: "AWS_ACCESS_KEY_ID", valueFrom: ref(minioSecret.name, minioSecret.userKey) },
-                    { name: "AWS_SECRET_ACCESS_KEY", valueFrom: ref(minioSecret.name, minioSecret.passwordKey) },
+                    // MLflow's own MinIO user (only the artifacts bucket), as a credentials file.
+                    { name: "AWS_SHARED_CREDENTIALS_FILE", value: "/etc/mlflow-s3/credentials" },
                     { name: "MLFLOW_S3_ENDPOINT_URL", value: minio.url },
                     // The read-only root: Python, gunicorn and MLflow write only below /tmp.
                     { name: "HOME", value: "/tmp" },
@@ -100,6 +112,7 @@ export function mlflowDeployment(args: MlflowManifestArgs): IDeployment {
                 ],
                 volumeMounts: [
                     { name: "auth-config", mountPath: mlflowAuth.configDir, readOnly: true },
+                    { name: "s3-credentials", mountPath: "/etc/mlflow-s3", readOnly: true },
                     { name: "tmp", mountPath: "/tmp" },
                 ],
                 readinessProbe: { ...health, periodSeconds: 5, timeoutSeconds: 3 },
@@ -109,9 +122,14 @@ export function mlflowDeployment(args: MlflowManifestArgs): IDeployment {
         ],
         volumes: [
             { name: "auth-config", secret: { secretName: server.name, items: [{ key: server.authConfigKey, path: mlflowAuth.configFile }] } },
+            {
+                name: "s3-credentials",
+                secret: { secretName: minioMlflowSecret.name, items: [{ key: minioMlflowSecret.credentialsFileKey, path: "credentials" }] },
+            },
             { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
         ],
     }));
+    return { ...deployment, metadata: mlflowDeploymentMetadata() };
 }
 
 /** One Service for both audiences: pods use its DNS name, browsers its ServiceLB port. */

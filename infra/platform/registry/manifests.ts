@@ -4,6 +4,7 @@ import { componentLabels, selectorLabels } from "../common/labels";
 import { type IDeployment, type IPersistentVolumeClaim, type IService, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
 import { dataVolume, dataVolumeClaim, singleInstanceDeployment } from "../common/single-instance";
+import { restrictedContainer, restrictedPod } from "../common/security";
 
 export interface RegistryManifestArgs {
     /** Size of the volume that holds every pushed image, e.g. "20Gi". */
@@ -33,9 +34,11 @@ export function registryManifests(args: RegistryManifestArgs): RegistryManifests
 
     const volumeClaim = dataVolumeClaim({ name, namespace, labels }, args);
 
-    const deployment = singleInstanceDeployment({ name, namespace, labels, mountsDataVolume: true }, {
+    // registry:2 runs as root by default but needs only its data directory (local-path
+    // volumes are world-writable) and nothing else writable: a non-root, read-only pod.
+    const deployment = singleInstanceDeployment({ name, namespace, labels, mountsDataVolume: true }, restrictedPod({
         containers: [
-            {
+            restrictedContainer({
                 name,
                 image: platformImages.registry,
                 ports: [{ name: "http", containerPort: registry.port }],
@@ -48,10 +51,10 @@ export function registryManifests(args: RegistryManifestArgs): RegistryManifests
                 readinessProbe: { ...probe, periodSeconds: 5 },
                 livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 20 },
                 resources: toResourceRequirements(args.resources ?? platformResources.registry),
-            },
+            }),
         ],
         volumes: [dataVolume(volumeClaim)],
-    });
+    }));
 
     const service = manifest.Service({
         metadata: { name, namespace, labels },

@@ -4,7 +4,17 @@ import * as fs from "fs";
 import * as path from "path";
 import { minio, mlflow, namespaces, postgres } from "../../../infra/names";
 import { mlflowVersion } from "../../../infra/versions";
-import { createBucketJob, minioManifests } from "../../../infra/platform/minio/manifests";
+import {
+    awsCredentialsFile,
+    bucketPolicy,
+    createBucketJob,
+    minioConfigEnv,
+    minioManifests,
+    minioMlflowPolicy,
+    minioMlflowSecret,
+    minioMlflowUser,
+    minioSecret,
+} from "../../../infra/platform/minio/manifests";
 import { clusterAllowedHosts, mlflowDeployment, mlflowServerArgs, mlflowService } from "../../../infra/platform/mlflow/manifests";
 import { basicAuthIni, createUsersJob, createUsersScript, mlflowAuth, mlflowServerSecret, postgresUri } from "../../../infra/platform/mlflow/auth";
 import { postgresManifests } from "../../../infra/platform/postgres/manifests";
@@ -51,14 +61,37 @@ describe("data service manifests", () => {
         }
     });
 
-    it("read every credential from a Secret, never from a literal env value", () => {
-        const env = [objects.deployment, objects["minio-deployment"], objects.bucketJob, objects.mlflowDeployment].flatMap(
-            (o) => o.spec!.template.spec!.containers[0].env ?? [],
-        );
-        for (const e of env.filter((e) => /PASSWORD|SECRET|USER|ACCESS_KEY/.test(e.name))) {
+    it("read every credential from a Secret (as a file where the software takes one), never from a literal env value", () => {
+        const pods = [objects.deployment, objects["minio-deployment"], objects.bucketJob, objects.mlflowDeployment].map((o) => o.spec!.template.spec!);
+        const env = pods.flatMap((p) => [...p.containers, ...(p.initContainers ?? [])].flatMap((c) => c.env ?? []));
+        for (const e of env.filter((e) => /PASSWORD|SECRET|ACCESS_KEY|TOKEN|STORE_URI/.test(e.name) && !e.name.endsWith("_FILE"))) {
             expect(e.value, e.name).toBeUndefined();
             expect(e.valueFrom?.secretKeyRef, e.name).toBeDefined();
         }
+        // Postgres and MinIO read their logins from files; MLflow its S3 login.
+        const names = env.map((e) => e.name);
+        expect(names).toEqual(expect.arrayContaining(["POSTGRES_PASSWORD_FILE", "MINIO_CONFIG_ENV_FILE", "AWS_SHARED_CREDENTIALS_FILE"]));
+        expect(names).not.toEqual(expect.arrayContaining(["POSTGRES_PASSWORD"]));
+        expect(names.filter((n) => /^(MINIO_ROOT_|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)/.test(n))).toEqual([]);
+    });
+
+    it("give MLflow a MinIO user of its own, allowed only the artifacts bucket", () => {
+        const script = objects.bucketJob.spec!.template.spec!.containers[0].command!.join(" ");
+        expect(script).toContain(`mc admin user add platform ${minioMlflowUser} "$(cat /etc/minio-mlflow/secretKey)"`);
+        expect(script).toContain(`mc admin policy attach platform ${minioMlflowPolicy} --user ${minioMlflowUser}`);
+        expect(bucketPolicy(minio.artifactsBucket)).toEqual({
+            Version: "2012-10-17",
+            Statement: [
+                expect.objectContaining({ Resource: [`arn:aws:s3:::${minio.artifactsBucket}`] }),
+                expect.objectContaining({ Resource: [`arn:aws:s3:::${minio.artifactsBucket}/*`] }),
+            ],
+        });
+        expect(JSON.stringify(bucketPolicy(minio.artifactsBucket))).not.toMatch(/"\*"|s3:\*|admin:/);
+        const mlflowPod = objects.mlflowDeployment.spec!.template.spec!;
+        expect(mlflowPod.volumes!.find((v) => v.name === "s3-credentials")!.secret!.secretName).toBe(minioMlflowSecret.name);
+        expect(JSON.stringify(mlflowPod)).not.toContain(minioSecret.name);
+        expect(awsCredentialsFile("mlflow", "k3y")).toBe("[default]\naws_access_key_id = mlflow\naws_secret_access_key = k3y\n");
+        expect(minioConfigEnv("root", "pw")).toBe("MINIO_ROOT_USER=root\nMINIO_ROOT_PASSWORD=pw\n");
     });
 
     it("publish the services the pipeline addresses by name and port", () => {
@@ -76,6 +109,8 @@ describe("data service manifests", () => {
         expect(script).toContain(`mc mb --ignore-existing "platform/${minio.artifactsBucket}"`);
         expect(script).toMatch(/seq 1 30/);
         expect(objects.bucketJob.spec!.backoffLimit).toBeGreaterThan(0);
+        // The script is valid sh (the policy JSON sits in a quoted here-document).
+        execFileSync("sh", ["-n", "-c", objects.bucketJob.spec!.template.spec!.containers[0].command![2]]);
     });
 });
 
@@ -143,6 +178,7 @@ describe("Postgres, MinIO and MLflow components", () => {
 
         const passwords = ofType(registered, "pulumi-nodejs:dynamic/gourmetgram:GeneratedPassword");
         expect(passwords.map((p) => p.name).sort()).toEqual([
+            "minio-mlflow-secret-key",
             "minio-root-password",
             "mlflow-admin-password",
             "mlflow-flask-secret-key",
@@ -160,6 +196,7 @@ describe("Postgres, MinIO and MLflow components", () => {
         expect(secrets.map((s) => `${s.inputs.metadata.namespace}/${s.inputs.metadata.name}`).sort()).toEqual([
             "argo/mlflow-pipeline-credentials",
             "gourmetgram-platform/minio-credentials",
+            "gourmetgram-platform/minio-mlflow-credentials",
             "gourmetgram-platform/mlflow-admin-credentials",
             "gourmetgram-platform/mlflow-pipeline-credentials",
             "gourmetgram-platform/mlflow-server",
