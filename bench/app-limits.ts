@@ -8,6 +8,7 @@
  *   BENCH_APP_MEMORY=768Mi BENCH_APP_CPU=500m   try other limits than the stack defaults
  *   BENCH_APP_PYTHONS=app                        only one of app, debian
  *   BENCH_SCENARIOS=normal                       only some scenarios
+ *   BENCH_CPU_PRIORITY=0                         let the app compete for CPU with the rest of the machine
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -18,6 +19,8 @@ import { stagingPlan, withFlag } from "../test/support/staging-plan";
 import { trainingScenarios } from "../infra/names";
 import { parseMemoryBytes } from "../infra/config/quantities";
 
+/** On by default: the app gets the CPU its limit allows even on a machine busy with other work. */
+const firstClaimOnCpu = process.env.BENCH_CPU_PRIORITY !== "0";
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 /** The stand-in needs a while to import torch; a model that never loads fails after this. */
@@ -26,11 +29,12 @@ const versionWaitS = 90;
 function verdict(run: CliRun | undefined): string {
     if (!run) return "skipped";
     if (!run.report) return `exit ${run.code}: ${run.stderr.trim().split("\n").pop()}`;
-    return `${run.report.verdict}: ${run.report.reason}`;
+    const reason = run.report.reason.length > 90 ? `${run.report.reason.slice(0, 90)}…` : run.report.reason;
+    return `${run.report.verdict}: ${reason}`;
 }
 
 async function measure(python: string, scenario: string, modelFile: string, plan: ReturnType<typeof stagingPlan>, limitBytes: number): Promise<string[]> {
-    const standin = await Standin.start({ python, modelFile, modelVersion: "7", limits: plan.limits, maxRestarts: 3 });
+    const standin = await Standin.start({ python, modelFile, modelVersion: "7", limits: plan.limits, maxRestarts: 3, firstClaimOnCpu });
     try {
         const integration = await runCli(
             ["integration", "--url", standin.url, "--expect-version", "7", ...withFlag(plan.integrationArgs, "--wait-s", String(versionWaitS))],
@@ -76,7 +80,8 @@ async function main(): Promise<void> {
     const overrides: Record<string, string> = {};
     if (process.env.BENCH_APP_MEMORY || process.env.BENCH_APP_CPU) {
         const limits = { ...(process.env.BENCH_APP_MEMORY ? { memory: process.env.BENCH_APP_MEMORY } : {}), ...(process.env.BENCH_APP_CPU ? { cpu: process.env.BENCH_APP_CPU } : {}) };
-        overrides["gourmetgram:appResources"] = JSON.stringify({ staging: { limits } });
+        // Requests only schedule a pod; here they just must not exceed the limits.
+        overrides["gourmetgram:appResources"] = JSON.stringify({ staging: { limits, requests: limits } });
     }
     const plan = stagingPlan(overrides);
     const limitBytes = parseMemoryBytes(plan.limits.memory)!;
@@ -84,11 +89,16 @@ async function main(): Promise<void> {
     const scenarios = (process.env.BENCH_SCENARIOS ?? trainingScenarios.join(",")).split(",");
     console.log(`staging limits: memory ${plan.limits.memory}, CPU ${plan.limits.cpu}; load gate: ${plan.loadArgs.join(" ")}`);
     console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+    console.log(
+        firstClaimOnCpu
+            ? "the app's cgroup has the highest CPU weight: it gets its quota however busy the machine is (BENCH_CPU_PRIORITY=0 for a fair share)"
+            : "the app's cgroup competes for CPU with everything else on the machine (BENCH_CPU_PRIORITY=0)",
+    );
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-app-limits-"));
     const rows: string[][] = [];
     try {
-        process.stdout.write(buildScenarioModels(dir, plan.trainAppMemoryLimit, scenarios).replace(/^/gm, "  built: "));
+        console.log(buildScenarioModels(dir, plan.trainAppMemoryLimit, scenarios).trimEnd().replace(/^/gm, "  built: "));
         for (const name of pythons) {
             const python = appPythons[name];
             if (!python || !fs.existsSync(python)) {

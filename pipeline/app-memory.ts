@@ -16,8 +16,8 @@ import type { PipelineConfig } from "./config";
  * what each request in flight adds (one Flask thread, its activations and allocator arenas).
  */
 export const normalModelMemory = {
-    idleMiB: 340,
-    perRequestMiB: 26,
+    idleMiB: 400,
+    perRequestMiB: 30,
     /** The peak under load may use at most this share of the limit. */
     maxShareOfLimit: 0.8,
 } as const;

@@ -50,6 +50,8 @@ export interface StandinOptions {
     /** Restarts after the first start (the kubelet restarts forever; a test needs an end). */
     maxRestarts?: number;
     restartDelayMs?: number;
+    /** See LimitedCgroup.create. */
+    firstClaimOnCpu?: boolean;
 }
 
 export interface Exit {
@@ -104,10 +106,10 @@ export class Standin {
     }
 
     static async start(options: StandinOptions): Promise<Standin> {
-        const full = { maxRestarts: 3, restartDelayMs: 1000, ...options };
+        const full = { maxRestarts: 3, restartDelayMs: 1000, firstClaimOnCpu: false, ...options };
         const port = await freePort();
         const dir = prepareAppDir(full.python, full.modelFile, full.modelVersion);
-        const cgroup = LimitedCgroup.create(`gourmetgram-standin-${process.pid}-${port}`, full.limits);
+        const cgroup = LimitedCgroup.create(`gourmetgram-standin-${process.pid}-${port}`, full.limits, { firstClaimOnCpu: full.firstClaimOnCpu });
         const standin = new Standin(full, cgroup, port, dir);
         standin.launch();
         return standin;

@@ -131,7 +131,11 @@ export class LimitedCgroup {
         this.cpuMillicores = limits.cpuMillicores;
     }
 
-    static create(name: string, limits: Limits, layout: CgroupLayout = hostLayout()): LimitedCgroup {
+    /**
+     * `firstClaimOnCpu` gives the cgroup the highest CPU weight, so on a machine busy with other
+     * work it still gets the CPU its quota allows, as a pod does on a node with spare capacity.
+     */
+    static create(name: string, limits: Limits, options: { firstClaimOnCpu?: boolean } = {}, layout: CgroupLayout = hostLayout()): LimitedCgroup {
         const memoryBytes = parseMemoryBytes(limits.memory);
         const cpuMillicores = parseCpuMillicores(limits.cpu);
         if (memoryBytes === undefined) throw new Error(`memory limit "${limits.memory}" is not a Kubernetes memory quantity`);
@@ -153,8 +157,10 @@ export class LimitedCgroup {
             if (layout.cpu.version === 1) {
                 fs.writeFileSync(path.join(cpuDir, "cpu.cfs_period_us"), String(cfsPeriodUs));
                 fs.writeFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), String(quota));
+                if (options.firstClaimOnCpu) fs.writeFileSync(path.join(cpuDir, "cpu.shares"), "262144");
             } else {
                 fs.writeFileSync(path.join(cpuDir, "cpu.max"), `${quota} ${cfsPeriodUs}`);
+                if (options.firstClaimOnCpu) fs.writeFileSync(path.join(cpuDir, "cpu.weight"), "10000");
             }
         } catch (err) {
             group.remove();
