@@ -6,6 +6,7 @@ import { resourcesCommand } from "./resources/command";
 import { promoteCommand } from "./release/promote";
 import { revertCommand } from "./release/revert";
 import { markGoodCommand } from "./release/markGood";
+import { setImageTagCommand } from "./release/setImageTag";
 import { canaryCommand } from "./canary/command";
 
 export interface CommandOutput {
@@ -43,6 +44,7 @@ export const commands: Record<string, Command> = {
     promote: { synopsis: `promote --from ENV --to ENV --version V ${connections}`, run: promoteCommand },
     revert: { synopsis: `revert --env ENV --reason TEXT [--failed-version V] ${connections}`, run: revertCommand },
     "mark-good": { synopsis: `mark-good --env ENV --version V ${connections}`, run: markGoodCommand },
+    "set-image-tag": { synopsis: `set-image-tag --env ENV --version V ${connections}`, run: setImageTagCommand },
 };
 
 export function usage(): string {

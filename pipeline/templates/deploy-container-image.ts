@@ -2,7 +2,6 @@ import { stringify } from "yaml";
 import {
     appApplicationName,
     appImageTag,
-    appImageTagValuePath,
     environmentMutexName,
     environments,
     namespaces,
@@ -10,7 +9,7 @@ import {
     type Environment,
 } from "../../infra/names";
 import type { Template, WorkflowTemplate } from "./argo-types";
-import { retryInfrastructureErrors, workflowTemplate } from "./common";
+import { gateStepTemplate, retryInfrastructureErrors, workflowTemplate } from "./common";
 import { param, withEnvironmentPlaceholder } from "./parameterized";
 import type { PipelineSettings } from "./settings";
 
@@ -44,22 +43,6 @@ function imageTagExpression(): string {
     return withEnvironmentPlaceholder((env: Environment) => appImageTag(env, versionInput), envInput);
 }
 
-/** Name of the Helm parameter that carries the tag (`image.tag`). */
-export const imageTagParameter = appImageTagValuePath.join(".");
-
-/**
- * Merge patch that sets the tag. The Application carries it as its single Helm parameter
- * (parameters win over values), so the list is written whole; the same value also goes to
- * `valuesObject` (a map merge, other values untouched) so both places agree.
- */
-export function imageTagPatch(tag: string): Record<string, unknown> {
-    let value: Record<string, unknown> = { [appImageTagValuePath[appImageTagValuePath.length - 1]]: tag };
-    for (const key of [...appImageTagValuePath].slice(0, -1).reverse()) value = { [key]: value };
-    return {
-        spec: { source: { helm: { parameters: [{ name: imageTagParameter, value: tag }], valuesObject: value } } },
-    };
-}
-
 /** gjson path (Argo resource conditions) to the tag Argo CD last compared the cluster against. */
 export function comparedTagPath(): string {
     return "status.sync.comparedTo.source.helm.parameters.0.value";
@@ -67,16 +50,22 @@ export function comparedTagPath(): string {
 
 const deployInputs = { parameters: [{ name: "environment" }, { name: "version" }] };
 
-function setTagTemplate(): Template {
+/**
+ * Writes the tag through the gate CLI (release/setImageTag.ts), not a resource patch built by
+ * text substitution: the version is checked as a number there, so a parameter value cannot
+ * add fields to the Application, and promote and revert change the tag the same way.
+ */
+function setTagTemplate(settings: PipelineSettings): Template {
     return {
-        name: deployTemplates.setTag,
-        inputs: deployInputs,
+        ...gateStepTemplate({
+            name: deployTemplates.setTag,
+            image: settings.images.gates,
+            inputs: ["environment", "version"],
+            args: ["set-image-tag", "--env", envInput, "--version", versionInput],
+            deadlineSeconds: settings.deadlines.releaseSeconds,
+            missingReport: '{"verdict":"fail","reason":"set-image-tag exited before writing its report"}',
+        }),
         retryStrategy: retryInfrastructureErrors,
-        resource: {
-            action: "patch",
-            mergeStrategy: "merge",
-            manifest: stringify({ ...applicationRef(), ...imageTagPatch(imageTagExpression()) }),
-        },
     };
 }
 
@@ -122,7 +111,7 @@ export function deployTemplateSet(settings: PipelineSettings): Template[] {
     return [
         sequence(deployTemplates.deploy, deployTemplates.waitHealthy),
         sequence(deployTemplates.rollOut, deployTemplates.waitSynced),
-        setTagTemplate(),
+        setTagTemplate(settings),
         waitTemplate(deployTemplates.waitHealthy, true, deadline),
         waitTemplate(deployTemplates.waitSynced, false, deadline),
     ];

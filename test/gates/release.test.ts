@@ -12,6 +12,7 @@ import { parsePromoteArgs, promote } from "../../pipeline/gates/release/promote"
 import { parseRevertArgs, revert } from "../../pipeline/gates/release/revert";
 import { markGood, parseMarkGoodArgs } from "../../pipeline/gates/release/markGood";
 import { runRelease } from "../../pipeline/gates/release/run";
+import { parseSetImageTagArgs, setImageTag } from "../../pipeline/gates/release/setImageTag";
 import { RegistryClient } from "../../pipeline/gates/release/registry";
 import { deployedTag } from "../../pipeline/gates/release/argocd";
 import { application, releaseRecordConfigMap } from "../support/kube-fixtures";
@@ -339,6 +340,24 @@ describe("revert", () => {
         expect(() => parseRevertArgs(["--env", "staging"], {})).toThrow(/--reason is required/);
         expect(() => parseRevertArgs(["--env", "dev", "--reason", "x"], {})).toThrow(/--env must be one of/);
         expect(parseRevertArgs(["--env", "staging", "--reason", "x".repeat(6000)], {}).reason).toHaveLength(5000);
+    });
+});
+
+describe("set-image-tag", () => {
+    it("points the Application at the tag from a checked version, idempotently, keeping other Helm parameters", async () => {
+        kube.state.applications[0].spec.source.helm.parameters.push({ name: "replicaCount", value: "2" });
+        const o = parseSetImageTagArgs(["--env", "staging", "--version", "4", ...conn()], {});
+        const r = await runRelease("set-image-tag", o.conn, {}, (ctx) => setImageTag(o, ctx), kubeClient);
+        expect(r.result.reason).toBe("staging deploys staging-1.0.4");
+        expect(kube.state.applications[0].spec.source.helm.parameters).toEqual([
+            { name: "image.tag", value: "staging-1.0.4" },
+            { name: "replicaCount", value: "2" },
+        ]);
+        const again = await runRelease("set-image-tag", o.conn, {}, (ctx) => setImageTag(o, ctx), kubeClient);
+        expect(again.result.metrics.steps.map((s) => s.outcome)).toEqual(["already-done"]);
+        for (const version of ["4\nspec: {project: other}", "1.0.4", "-1"]) {
+            expect(() => parseSetImageTagArgs(["--env", "staging", "--version", version], {}), version).toThrow(/--version must be a positive integer/);
+        }
     });
 });
 

@@ -134,17 +134,12 @@ describe("deploy-container-image", () => {
     const deploy = templates.find((t) => t.metadata.name === workflowTemplates.deployContainerImage)!;
     const byName = (n: string) => deploy.spec.templates!.find((x) => x.name === n)!;
 
-    it("patches only the Application's image tag in argocd, through Kubernetes RBAC", () => {
-        const patch = byName("set-image-tag").resource!;
-        expect(patch.action).toBe("patch");
-        expect(patch.mergeStrategy).toBe("merge");
-        const manifest = parse(patch.manifest!);
-        expect(manifest.kind).toBe("Application");
-        expect(manifest.metadata).toEqual({ name: "gourmetgram-{{inputs.parameters.environment}}", namespace: namespaces.argocd });
-        expect(manifest.spec.source.helm.parameters).toEqual([
-            { name: "image.tag", value: "{{inputs.parameters.environment}}-1.0.{{inputs.parameters.version}}" },
-        ]);
-        expect(Object.keys(manifest.spec)).toEqual(["source"]);
+    it("sets the tag through the gate CLI, which checks the version, never by a text-built patch", () => {
+        const step = byName("set-image-tag");
+        expect(step.resource).toBeUndefined();
+        expect(step.container!.image).toBe(settings.images.gates);
+        expect(step.container!.args!.slice(0, 5)).toEqual(["set-image-tag", "--env", "{{inputs.parameters.environment}}", "--version", "{{inputs.parameters.version}}"]);
+        expect(step.retryStrategy).toBeDefined();
     });
 
     it("waits for Argo CD to have compared, synced and made healthy the NEW tag, with a deadline", () => {
