@@ -46,7 +46,7 @@ describe("app memory against the traffic each environment gets", () => {
         expect(smallest).toBeGreaterThan(1024);
         expect(problems({ "gourmetgram:gateLoadConcurrency": "30" })).toContain(`set staging.limits.memory to at least ${smallest}Mi`);
         expect(problems({ "gourmetgram:gateLoadConcurrency": "30", ...resources({ staging: { limits: { memory: `${smallest}Mi` } } }) })).toBe("");
-        expect(problems({ "gourmetgram:gateLoadConcurrency": "2", ...resources({ staging: { limits: { memory: "512Mi" }, requests: { memory: "256Mi" } } }) })).toBe("");
+        expect(problems({ "gourmetgram:gateLoadConcurrency": "2", ...resources({ staging: { limits: { memory: "640Mi" }, requests: { memory: "256Mi" } } }) })).toBe("");
     });
 
     it("holds canary and production to one request at a time", () => {
