@@ -18,9 +18,9 @@ if is_built argo "$version"; then
 fi
 
 start=$SECONDS
-download=$(go mod download -json "$module@$version")
-src=$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<< "$download")
-commit=$(sed -n 's/^\t\t"Hash": "\([0-9a-f]*\)",*$/\1/p' <<< "$download")
+download=$(module_download "$module" "$version")
+src=$(json_field Dir <<< "$download")
+commit=$(json_field Hash <<< "$download")
 [ -n "$src" ] || { log "argo: module $module@$version did not download"; exit 1; }
 work="$dir/src"
 rm -rf "$work" && mkdir -p "$dir"

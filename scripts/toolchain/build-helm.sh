@@ -17,17 +17,14 @@ fi
 
 start=$SECONDS
 # Argo CD pins the helm it ships in hack/tool-versions.sh (without the leading v).
-argocd=$(go mod download -json "github.com/argoproj/argo-cd/v3@$ARGO_CD_VERSION" \
-    | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+argocd=$(module_dir github.com/argoproj/argo-cd/v3 "$ARGO_CD_VERSION")
 bundled=$(sed -n 's/^helm4_version=\(.*\)$/v\1/p' "$argocd/hack/tool-versions.sh")
 if [ "$bundled" != "$version" ]; then
     log "helm $version is not the helm Argo CD $ARGO_CD_VERSION bundles (${bundled:-none found}): update HELM_VERSION in versions.sh"
     exit 1
 fi
 
-download=$(go mod download -json "$module@$version")
-src=$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<< "$download")
-[ -n "$src" ] || { log "helm: module $module@$version did not download"; exit 1; }
+src=$(module_dir "$module" "$version")
 work="$dir/src"
 rm -rf "$work" && mkdir -p "$dir"
 cp -r "$src" "$work" && chmod -R u+w "$work"

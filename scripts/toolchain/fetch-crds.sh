@@ -15,7 +15,7 @@ copy_crds() { # NAME VERSION MODULE SUBDIR GLOB
         return
     fi
     local start=$SECONDS
-    src=$(go mod download -json "$module@$version" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+    src=$(module_dir "$module" "$version")
     [ -d "$src/$subdir" ] || { log "$name: $module@$version has no $subdir"; exit 1; }
     rm -rf "$dir" && mkdir -p "$dir/crds"
     # shellcheck disable=SC2086

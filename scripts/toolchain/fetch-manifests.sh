@@ -7,10 +7,6 @@ set -euo pipefail
 # shellcheck source=scripts/toolchain/common.sh
 source "$(dirname "$0")/common.sh"
 
-module_dir() { # MODULE VERSION
-    go mod download -json "$1@$2" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p'
-}
-
 argo_cd() {
     local name=argo-cd-manifests dir src start=$SECONDS
     dir=$(tool_dir "$name" "$ARGO_CD_VERSION")

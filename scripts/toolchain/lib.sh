@@ -29,6 +29,16 @@ tool_dir() {
     printf '%s/%s-%s\n' "$(toolchain_root)" "$1" "$2"
 }
 
+# lock_tool NAME VERSION -> hold an exclusive lock on one tool's build until the calling
+# script exits, so two setups on one machine never build the same tool at once.
+lock_tool() {
+    local lock
+    lock="$(tool_dir "$1" "$2").lock"
+    mkdir -p "$(dirname "$lock")"
+    exec 9> "$lock"
+    flock 9
+}
+
 # is_built NAME VERSION -> true when a previous build finished.
 is_built() {
     [ -f "$(tool_dir "$1" "$2")/.complete" ]
@@ -44,6 +54,58 @@ mark_built() {
 wrapper_module() {
     rm -rf "$1" && mkdir -p "$1"
     printf 'module %s\n\ngo %s\n' "$2" "$GO_LANGUAGE_VERSION" > "$1/go.mod"
+}
+
+# kubernetes_wrapper_module DIR MODULE_PATH VERSION -> a wrapper module for commands of
+# k8s.io/kubernetes at VERSION. Upstream points its k8s.io/* staging dependencies at
+# ./staging/src with replace directives, which a dependent module cannot see, so the
+# wrapper maps each one to the published staging module of the release (v1.X.Y -> v0.X.Y).
+kubernetes_wrapper_module() {
+    local dir=$1 path=$2 version=$3 staging upstream_mod
+    staging="v0.${version#v1.}"
+    wrapper_module "$dir" "$path"
+    module_download k8s.io/kubernetes "$version" > /dev/null
+    upstream_mod="$(go env GOMODCACHE)/cache/download/k8s.io/kubernetes/@v/$version.mod"
+    {
+        echo
+        echo "replace ("
+        sed -n 's#^\t\(k8s\.io/[a-z0-9-]*\) => \./staging/src/.*#\t\1 => \1 '"$staging"'#p' "$upstream_mod"
+        echo ")"
+    } >> "$dir/go.mod"
+    grep -q "k8s.io/api => k8s.io/api $staging" "$dir/go.mod" ||
+        { log "could not read the staging replaces from $upstream_mod"; return 1; }
+}
+
+# kubernetes_ldflags VERSION -> linker flags that stamp a k8s.io/kubernetes build with its
+# release, as upstream's build does (`--version`, the server's /version).
+kubernetes_ldflags() {
+    local version=$1 minor pkg flags="-s -w"
+    minor=${version#v1.}; minor=${minor%%.*}
+    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+        flags+=" -X $pkg.gitVersion=$version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+        flags+=" -X $pkg.gitTreeState=clean"
+    done
+    printf '%s\n' "$flags"
+}
+
+# module_download MODULE VERSION -> download one module version (checksum-verified) and
+# print `go mod download -json` for it; read fields from that with json_field.
+module_download() {
+    go mod download -json "$1@$2"
+}
+
+# json_field NAME <<< JSON -> the value of the string field NAME in `go mod download -json`
+# output: "Dir", "Sum", or "Hash" (the commit, under "Origin"); each occurs once.
+json_field() {
+    sed -n 's/^\t*"'"$1"'": "\(.*\)",*$/\1/p'
+}
+
+# module_dir MODULE VERSION -> the module's source directory in the module cache.
+module_dir() {
+    local dir
+    dir=$(module_download "$1" "$2" | json_field Dir)
+    [ -n "$dir" ] || { log "module $1@$2 did not download"; return 1; }
+    printf '%s\n' "$dir"
 }
 
 # proxy_serves MODULE VERSION -> true when the module proxy hands out that version's zip.

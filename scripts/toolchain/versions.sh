@@ -23,10 +23,42 @@ ETCD_VERSION=v3.6.5
 # build-helm.sh refuses to build when the two differ.
 HELM_VERSION=v4.2.1
 
-for _v in KUBERNETES_VERSION ARGO_WORKFLOWS_VERSION ARGO_CD_VERSION; do
+# The Pulumi CLI for the engine leg of the e2e suite, a Go tool build of pkg/v3
+# (build-pulumi.sh). The module proxy refuses pkg/v3 at the npm SDK's release (3.270.0)
+# but serves this one; a CLI may be newer than the SDK that drives it, never older.
+PULUMI_VERSION=v3.274.1
+# The Kubernetes resource plugin: the release of the npm SDK package.json pins, so the
+# engine here runs the provider a user's CLI would download for this program. The proxy
+# refuses every provider/v4 tag; it serves the pseudo-version of the release commit.
+PULUMI_KUBERNETES_VERSION=v4.25.0
+PULUMI_KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
+_npm_pinned() {
+    sed -n 's#^ *"'"$1"'": "\(.*\)",*$#\1#p' "$REPO_ROOT/package.json"
+}
+if [ "$(_npm_pinned @pulumi/kubernetes)" != "${PULUMI_KUBERNETES_VERSION#v}" ]; then
+    echo "toolchain: package.json pins @pulumi/kubernetes $(_npm_pinned @pulumi/kubernetes), the provider build is $PULUMI_KUBERNETES_VERSION" >&2
+    exit 1
+fi
+_sdk=$(_npm_pinned @pulumi/pulumi)
+if [ "$(printf '%s\n%s\n' "$_sdk" "${PULUMI_VERSION#v}" | sort -V | tail -n 1)" != "${PULUMI_VERSION#v}" ]; then
+    echo "toolchain: the Pulumi CLI $PULUMI_VERSION is older than the @pulumi/pulumi SDK $_sdk" >&2
+    exit 1
+fi
+
+for _v in KUBERNETES_VERSION ARGO_WORKFLOWS_VERSION ARGO_CD_VERSION PULUMI_VERSION; do
     if [ -z "${!_v}" ]; then
         echo "toolchain: could not read $_v from infra/versions.ts" >&2
         exit 1
     fi
 done
 export KUBERNETES_VERSION ARGO_WORKFLOWS_VERSION ARGO_CD_VERSION ETCD_VERSION HELM_VERSION
+export PULUMI_VERSION PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_MODULE_VERSION
+
+# The one-node test cluster (test/cluster): its node parts come from KUBERNETES_VERSION;
+# these are the add-ons K3s ships, each at the newest release the module proxy serves
+# (local-path-provisioner v0.0.31 and cri-tools v1.33.0 are refused).
+COREDNS_VERSION=v1.12.0
+METRICS_SERVER_VERSION=v0.8.0
+LOCAL_PATH_PROVISIONER_VERSION=v0.0.30
+CRICTL_VERSION=v1.34.0
+export COREDNS_VERSION METRICS_SERVER_VERSION LOCAL_PATH_PROVISIONER_VERSION CRICTL_VERSION
