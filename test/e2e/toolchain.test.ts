@@ -26,6 +26,20 @@ describe("findToolchain", () => {
         expect(lookup.problem).toContain("bash scripts/toolchain/build.sh");
     });
 
+    it("asks for the engine leg's parts only when a suite names them", () => {
+        const root = emptyRoot();
+        for (const dir of ["bin", "crds/argo-workflows", "crds/argo-cd"]) fs.mkdirSync(path.join(root, dir), { recursive: true });
+        for (const tool of ["etcd", "kube-apiserver", "kubectl", "argo", "pulumi"]) fs.writeFileSync(path.join(root, "bin", tool), "");
+        const versions = { etcd: "v3.6.5", kubernetes: "v1.33.4", argoWorkflows: "v3.7.9", argoCd: "v3.5.7" };
+        fs.writeFileSync(path.join(root, "versions.json"), JSON.stringify(versions));
+        expect(findToolchain(root).ok).toBe(true);
+        const lookup = findToolchain(root, ["pulumi", "kubeControllerManager"]);
+        expect(lookup.ok).toBe(false);
+        if (lookup.ok) return;
+        expect(lookup.problem).toContain("bin/pulumi-resource-pulumi-nodejs, plugins/pulumi-resource-kubernetes, bin/kube-controller-manager");
+        expect(lookup.problem).not.toContain("bin/pulumi,");
+    });
+
     it("returns the tools and their versions when everything is there", () => {
         const root = emptyRoot();
         for (const dir of ["bin", "crds/argo-workflows", "crds/argo-cd"]) fs.mkdirSync(path.join(root, dir), { recursive: true });

@@ -6,9 +6,11 @@ import { freeLoopbackPort, run, startDaemon, waitUntil, type Daemon } from "./pr
 import type { Toolchain } from "./toolchain";
 
 /**
- * A real Kubernetes control plane on loopback: etcd and kube-apiserver, nothing else.
- * No kubelet, scheduler or controller manager runs, so objects are stored and validated
- * (CRD schemas, RBAC, admission) but no pod ever starts.
+ * A real Kubernetes control plane on loopback: etcd and kube-apiserver, and on request
+ * kube-controller-manager with its namespace controller and garbage collector only. No
+ * kubelet or scheduler runs, so objects are stored and validated (CRD schemas, RBAC,
+ * admission) but no pod ever starts. Without the controller manager a deleted namespace stays
+ * Terminating and an object deleted in the foreground keeps waiting for its dependents.
  */
 export interface LocalCluster {
     kubeconfig: string;
@@ -18,7 +20,15 @@ export interface LocalCluster {
     stop(): Promise<void>;
 }
 
-export async function startLocalCluster(tools: Toolchain): Promise<LocalCluster> {
+export interface LocalClusterOptions {
+    /** Start kube-controller-manager (toolchain `kubeControllerManager`): namespace controller and garbage collector. */
+    controllerManager?: boolean;
+}
+
+/** The controllers deletion depends on; nothing that would need a node or start a pod. */
+export const clusterControllers = ["namespace-controller", "garbage-collector-controller"] as const;
+
+export async function startLocalCluster(tools: Toolchain, options: LocalClusterOptions = {}): Promise<LocalCluster> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "gourmetgram-e2e-"));
     const daemons: Daemon[] = [];
     const stop = async () => {
@@ -86,11 +96,45 @@ export async function startLocalCluster(tools: Toolchain): Promise<LocalCluster>
             timeoutMs: 30_000,
             daemon: apiserver,
         });
+        if (options.controllerManager) {
+            await startControllerManager(tools, kubeconfig, workDir, kubectl, daemons);
+        }
         return { kubeconfig, workDir, server, kubectl, stop };
     } catch (error) {
         await stop();
         throw error;
     }
+}
+
+async function startControllerManager(
+    tools: Toolchain,
+    kubeconfig: string,
+    workDir: string,
+    kubectl: LocalCluster["kubectl"],
+    daemons: Daemon[],
+): Promise<void> {
+    const port = await freeLoopbackPort();
+    const manager = startDaemon("kube-controller-manager", tools.kubeControllerManager, [
+        `--kubeconfig=${kubeconfig}`,
+        `--authentication-kubeconfig=${kubeconfig}`,
+        `--authorization-kubeconfig=${kubeconfig}`,
+        `--controllers=${clusterControllers.join(",")}`,
+        "--leader-elect=false",
+        "--bind-address=127.0.0.1",
+        `--secure-port=${port}`,
+        `--cert-dir=${path.join(workDir, "kube-controller-manager")}`,
+        "--profiling=false",
+    ], path.join(workDir, "kube-controller-manager.log"));
+    daemons.push(manager);
+    // Ready once it does its job: a namespace deleted now really goes away.
+    const probe = `e2e-controller-probe-${port}`;
+    const created = await kubectl(["create", "namespace", probe]);
+    if (created.code !== 0) throw new Error(`creating namespace ${probe}: ${created.stderr}`);
+    await kubectl(["delete", "namespace", probe, "--wait=false"]);
+    await waitUntil(`namespace ${probe} to be finalized`, async () => {
+        const found = await kubectl(["get", "namespace", probe, "-o", "name"]);
+        return found.code !== 0 && /NotFound/.test(found.stderr);
+    }, { timeoutMs: 120_000, daemon: manager });
 }
 
 function kubeconfigYaml(server: string, ca: string, cert: string, key: string): string {

@@ -11,13 +11,34 @@ export interface Toolchain {
     argo: string;
     /** Only looked for when a suite asks for it (findToolchain's `optional`). */
     helm: string;
+    /** The Pulumi CLI, with the dynamic-provider launcher beside it (optional tool "pulumi"). */
+    pulumi: string;
+    /** The Kubernetes resource plugin binary, installed per run with `pulumi plugin install` (with "pulumi"). */
+    pulumiKubernetes: string;
+    /** Same release as kube-apiserver (optional tool "kubeControllerManager"). */
+    kubeControllerManager: string;
     argoWorkflowsCrds: string;
     argoCdCrds: string;
-    versions: { etcd: string; kubernetes: string; argoWorkflows: string; argoCd: string; helm?: string };
+    versions: {
+        etcd: string;
+        kubernetes: string;
+        argoWorkflows: string;
+        argoCd: string;
+        helm?: string;
+        pulumi?: string;
+        pulumiKubernetes?: string;
+        kubeControllerManager?: string;
+    };
 }
 
 /** Tools that only some suites need; a suite names the ones it runs. */
-export type OptionalTool = "helm";
+export type OptionalTool = "helm" | "pulumi" | "kubeControllerManager";
+
+/** The files each optional tool is made of. */
+const optionalFiles = (toolchain: Toolchain, tool: OptionalTool): string[] =>
+    tool === "pulumi"
+        ? [toolchain.pulumi, path.join(path.dirname(toolchain.pulumi), "pulumi-resource-pulumi-nodejs"), toolchain.pulumiKubernetes]
+        : [toolchain[tool]];
 
 export type ToolchainLookup = { ok: true; toolchain: Toolchain } | { ok: false; problem: string };
 
@@ -35,6 +56,9 @@ export function findToolchain(root = toolchainRoot, optional: readonly OptionalT
         kubectl: at("bin", "kubectl"),
         argo: at("bin", "argo"),
         helm: at("bin", "helm"),
+        pulumi: at("bin", "pulumi"),
+        pulumiKubernetes: at("plugins", "pulumi-resource-kubernetes"),
+        kubeControllerManager: at("bin", "kube-controller-manager"),
         argoWorkflowsCrds: at("crds", "argo-workflows"),
         argoCdCrds: at("crds", "argo-cd"),
         versions: { etcd: "", kubernetes: "", argoWorkflows: "", argoCd: "" },
@@ -44,7 +68,7 @@ export function findToolchain(root = toolchainRoot, optional: readonly OptionalT
         toolchain.kubeApiserver,
         toolchain.kubectl,
         toolchain.argo,
-        ...optional.map((tool) => toolchain[tool]),
+        ...optional.flatMap((tool) => optionalFiles(toolchain, tool)),
         toolchain.argoWorkflowsCrds,
         toolchain.argoCdCrds,
         at("versions.json"),
@@ -57,6 +81,7 @@ export function findToolchain(root = toolchainRoot, optional: readonly OptionalT
     }
     toolchain.versions = JSON.parse(fs.readFileSync(at("versions.json"), "utf8"));
     const unversioned = optional.filter((tool) => typeof toolchain.versions[tool] !== "string");
+    if (optional.includes("pulumi") && typeof toolchain.versions.pulumiKubernetes !== "string") unversioned.push("pulumi");
     if (unversioned.length > 0) {
         return {
             ok: false,
