@@ -65,6 +65,7 @@ function gourmetgram() {
         publishedPorts: cluster.publishedPorts,
         mlflowAdminPassword: platform.mlflowAdminPassword,
         argoWorkflowsToken: platform.argoWorkflowsToken,
+        argoCdAdminPassword: platform.argoCdAdminPassword,
     };
 }
 

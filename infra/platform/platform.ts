@@ -38,6 +38,7 @@ export class Platform extends pulumi.ComponentResource {
     /** Secrets for the people of the lab: MLflow's `admin` password and Argo Workflows' bearer token. */
     readonly mlflowAdminPassword: pulumi.Output<string>;
     readonly argoWorkflowsToken: pulumi.Output<string | undefined>;
+    readonly argoCdAdminPassword: pulumi.Output<string>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:platform:Platform", name, {}, opts);
@@ -77,6 +78,7 @@ export class Platform extends pulumi.ComponentResource {
         this.ready = [workflows, imageRegistry, tracking, tracking.usersReady];
         this.mlflowAdminPassword = tracking.adminPassword;
         this.argoWorkflowsToken = workflows.token;
+        this.argoCdAdminPassword = argocd.adminPassword;
         this.registerOutputs({ urls: this.urls, registryHost: this.registryHost, mlflowUrl: this.mlflowUrl });
     }
 }

@@ -96,3 +96,27 @@ export function restrictToTemplates(objects: KubernetesObject[], namespace: stri
         { apiVersion: "v1", kind: "ConfigMap", metadata: { name: workflowControllerConfigMap, namespace }, data: { workflowRestrictions: restriction } },
     ];
 }
+
+/**
+ * Argo CD's own Secret, written by the program instead of the upstream install's empty one:
+ * `admin.password` (bcrypt) and `admin.passwordMtime` set before argocd-server first starts, so
+ * Argo CD never generates a password of its own and never writes argocd-initial-admin-secret.
+ * argocd-server adds its signing key to the same Secret; Pulumi owns only these two fields.
+ */
+export const argoCdSecret = { name: "argocd-secret", passwordKey: "admin.password", mtimeKey: "admin.passwordMtime" } as const;
+
+export function argoCdSecretShell(): ISecret {
+    return manifest.Secret({
+        metadata: {
+            name: argoCdSecret.name,
+            namespace: namespaces.argocd,
+            labels: { "app.kubernetes.io/name": argoCdSecret.name, "app.kubernetes.io/part-of": "argocd" },
+        },
+        type: "Opaque",
+    });
+}
+
+/** The upstream install without its argocd-secret (the program writes that one itself). */
+export function withoutUpstreamArgoCdSecret(objects: KubernetesObject[]): KubernetesObject[] {
+    return objects.filter((o) => !(o.kind === "Secret" && o.metadata.name === argoCdSecret.name));
+}

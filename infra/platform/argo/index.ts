@@ -16,7 +16,11 @@ import {
     argoLabUserTokenSecret,
     bearerToken,
     restrictToTemplates,
+    argoCdSecret,
+    argoCdSecretShell,
+    withoutUpstreamArgoCdSecret,
 } from "./access";
+import { PasswordHash, secretPassword } from "../credentials";
 
 /**
  * `server` (every request acts as argo-server's own, cluster-wide service account) is not
@@ -90,18 +94,36 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
     }
 }
 
-/** Argo CD in `argocd`, its UI published on platformPublicPorts.argoCd. */
+/** Argo CD in `argocd`, its UI published on platformPublicPorts.argoCd, its admin password the program's. */
 export class ArgoCd extends pulumi.ComponentResource {
+    /** The `admin` user's password (a secret stack output). */
+    readonly adminPassword: pulumi.Output<string>;
+
     constructor(name: string, args: { source: ManifestSource }, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:platform:ArgoCd", name, {}, opts);
+        const child = { parent: this };
+        const password = secretPassword(`${name}-admin-password`, { length: 32 }, child);
+        const hashed = new PasswordHash(`${name}-admin-password-hash`, { password }, child);
+        const secret = new k8s.core.v1.Secret(`${name}-secret`, {
+            ...pulumiArgs<k8s.core.v1.SecretArgs>(argoCdSecretShell()),
+            stringData: pulumi.secret(pulumi.all([hashed.hash, hashed.mtime]).apply(([hash, mtime]) => ({ [argoCdSecret.passwordKey]: hash, [argoCdSecret.mtimeKey]: mtime }))),
+        }, child);
         const install = new ManifestInstall(
             "gourmetgram:platform:ArgoCdInstall",
             `${name}-install`,
-            { source: args.source, namespace: namespaces.argocd, defaultResources: argoDefaultResources },
-            { parent: this },
+            {
+                source: args.source,
+                namespace: namespaces.argocd,
+                defaultResources: argoDefaultResources,
+                customize: withoutUpstreamArgoCdSecret,
+                // The password must be in place before argocd-server first starts.
+                dependsOn: [secret],
+            },
+            child,
         );
-        new k8s.core.v1.Service(`${name}-ui`, pulumiArgs(argoCdUiService()), { parent: this, dependsOn: [install] });
-        this.registerOutputs({});
+        new k8s.core.v1.Service(`${name}-ui`, pulumiArgs(argoCdUiService()), { ...child, dependsOn: [install] });
+        this.adminPassword = password;
+        this.registerOutputs({ adminPassword: this.adminPassword });
     }
 }
 

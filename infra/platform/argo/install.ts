@@ -12,10 +12,12 @@ export interface ManifestInstallArgs {
     defaultResources: ContainerResources;
     /** Further edits to the parsed objects (e.g. a server flag). */
     customize?: (objects: KubernetesObject[]) => KubernetesObject[];
+    /** Resources the manifest's objects wait for (e.g. a Secret its servers read at start). */
+    dependsOn?: pulumi.Resource[];
 }
 
 /** Prepares an upstream manifest for Pulumi: namespaced, with resources, customized. */
-export function prepareObjects(objects: KubernetesObject[], args: Omit<ManifestInstallArgs, "source">): KubernetesObject[] {
+export function prepareObjects(objects: KubernetesObject[], args: Omit<ManifestInstallArgs, "source" | "dependsOn">): KubernetesObject[] {
     const placed = withDefaultResources(placeInNamespace(objects, args.namespace), args.defaultResources);
     return args.customize ? args.customize(placed) : placed;
 }
@@ -30,7 +32,7 @@ export class ManifestInstall extends pulumi.ComponentResource {
     constructor(type: string, name: string, args: ManifestInstallArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);
         const objs = pulumi.output(loadManifest(args.source)).apply((objects) => prepareObjects(objects, args));
-        this.group = new k8s.yaml.v2.ConfigGroup(`${name}-manifest`, { objs }, { parent: this });
+        this.group = new k8s.yaml.v2.ConfigGroup(`${name}-manifest`, { objs }, { parent: this, dependsOn: args.dependsOn });
         this.registerOutputs({});
     }
 }

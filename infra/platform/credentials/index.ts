@@ -17,3 +17,4 @@ export function credentialsSecret(
 }
 
 export { secretPassword, GeneratedPassword } from "./generated-password";
+export { PasswordHash } from "./password-hash";

@@ -20,6 +20,13 @@ export function installMocks(options: { preview?: boolean } = {}): Registered[] 
         preview: options.preview,
         state: (type, name, inputs) => {
             if (type.includes("GeneratedPassword")) return { ...inputs, value: mockPassword(name) };
+            // The real provider's create: a bcrypt hash of the password (cheap rounds in tests).
+            if (type.includes("PasswordHash")) {
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                const bcrypt = require("bcryptjs") as { hashSync(p: string, r: number): string };
+                const password = isSecret(inputs.password) ? (inputs.password as { value: string }).value : inputs.password;
+                return { ...inputs, hash: bcrypt.hashSync(String(password), 4), mtime: "2026-01-01T00:00:00.000Z" };
+            }
             // The token controller fills a service-account token Secret in; the provider waits for it.
             if (type === "kubernetes:core/v1:Secret" && inputs.type === "kubernetes.io/service-account-token") {
                 return { ...inputs, data: { token: Buffer.from(mockToken).toString("base64") } };

@@ -10,7 +10,8 @@ import { loadStackConfig } from "../../../infra/config/load";
 import { namespaces } from "../../../infra/names";
 import { namespacePodSecurity } from "../../../infra/platform/common/namespace";
 import { platformConfig } from "../../../infra/platform/config";
-import { installMocks, ofType, type Registered, settled } from "./harness";
+import bcrypt from "bcryptjs";
+import { installMocks, isSecret as isSecretValue, mockPassword, ofType, type Registered, settled } from "./harness";
 
 const fixtures = path.join(__dirname, "fixtures");
 /** Capabilities Pod Security `baseline` allows a container to add. */
@@ -125,6 +126,19 @@ describe("every UI authenticates", () => {
     it("Argo Workflows' server asks every request for a bearer token", () => {
         const server = upstream().find((o) => o.kind === "Deployment" && o.metadata.name === "argo-server");
         expect(server.spec.template.spec.containers[0].args).toContain("--auth-mode=client");
+    });
+
+    it("Argo CD's admin password is the program's (bcrypt in argocd-secret), so no initial admin secret is made", async () => {
+        const secret = ofType(registered, "kubernetes:core/v1:Secret").find((s) => s.inputs.metadata.name === "argocd-secret")!;
+        expect(secret.inputs.metadata.namespace).toBe(namespaces.argocd);
+        expect(isSecretValue(secret.inputs.stringData)).toBe(true);
+        const data = (secret.inputs.stringData as { value: Record<string, string> }).value;
+        expect(bcrypt.compareSync(mockPassword("platform-argocd-admin-password"), data["admin.password"])).toBe(true);
+        expect(data["admin.passwordMtime"]).toMatch(/^\d{4}-\d\d-\d\dT/);
+        // The upstream install's empty argocd-secret is not applied over it.
+        const argocdObjects = ofType(registered, "kubernetes:yaml/v2:ConfigGroup").find((g) => g.name.includes("argocd"))!.inputs.objs as any[];
+        expect(argocdObjects.some((o) => o.kind === "Secret" && o.metadata.name === "argocd-secret")).toBe(false);
+        expect(argocdObjects.length).toBeGreaterThan(0);
     });
 
     it("MinIO's console takes only the generated root login", () => {
