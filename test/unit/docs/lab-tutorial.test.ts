@@ -246,6 +246,23 @@ describe("the lab tutorial's markdown", () => {
         }
     });
 
+    it("links to the project's other pages and their sections as they are", () => {
+        const slugsOf = (text: string) =>
+            [...text.matchAll(/^#+ (.+)$/gm)].map((m) =>
+                m[1].toLowerCase().replace(/[`:,.()'"]/g, "").replace(/[^a-z0-9 -]/g, "").trim().replace(/ /g, "-"),
+            );
+        let links = 0;
+        for (const { file, text } of pages) {
+            for (const [, target, anchor] of text.matchAll(/\]\((\.\.\/[a-z0-9./-]+\.md)(?:#([a-z0-9-]+))?\)/g)) {
+                const linked = path.resolve(labDir, target);
+                expect(fs.existsSync(linked), `${file} links to ${target}`).toBe(true);
+                if (anchor) expect(slugsOf(fs.readFileSync(linked, "utf8")), `${file} links to ${target}#${anchor}`).toContain(anchor);
+                links++;
+            }
+        }
+        expect(links).toBeGreaterThan(0);
+    });
+
     it("shows only pictures the screenshot script takes", () => {
         const shown = [...allText.matchAll(/!\[[^\]]*\]\(images\/([^)]+)\)/g)].map((m) => m[1]);
         expect(shown.length).toBeGreaterThan(10);
