@@ -8,6 +8,7 @@ import { revertCommand } from "./release/revert";
 import { markGoodCommand } from "./release/markGood";
 import { setImageTagCommand } from "./release/setImageTag";
 import { canaryCommand } from "./canary/command";
+import { splitCommand } from "./split/command";
 
 export interface CommandOutput {
     result: GateResult;
@@ -40,6 +41,10 @@ export const commands: Record<string, Command> = {
             "canary --version V [--metrics-url URL] [--canary-service NAME] [--production-service NAME] [--window-s 300] [--max-error-rate 0.05] [--p95-ms 2000] [--min-requests 20] [--timeout-ms 10000] [--override-by WHO --override-reason WHY] " +
             connections,
         run: canaryCommand,
+    },
+    split: {
+        synopsis: "split --url http://PUBLIC/version --canary-version V --expect-percent P [--tolerance 5] [--requests 400] [--timeout-ms 10000]",
+        run: splitCommand,
     },
     promote: { synopsis: `promote --from ENV --to ENV --version V ${connections}`, run: promoteCommand },
     revert: { synopsis: `revert --env ENV --reason TEXT [--failed-version V] ${connections}`, run: revertCommand },
