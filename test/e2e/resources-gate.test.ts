@@ -31,6 +31,8 @@ import { fieldManager, imageTagPatch, readApplication, setApplicationImageTag } 
 import { runnerRules } from "../../pipeline/rbac/policies";
 import { runnerServiceAccountName } from "../../pipeline/templates/common";
 import { runCli, type CliRun } from "../gates/cli-runner";
+import { parseCpuMillicores, parseMemoryBytes } from "../../infra/config/quantities";
+import { startAppServer, type AppServer } from "../support/app-server";
 import { startLocalCluster, type LocalCluster } from "./harness/cluster";
 import { installCrds } from "./harness/crds";
 import { waitUntil } from "./harness/process";
@@ -198,7 +200,8 @@ describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver
             expect(r.metrics.deployments).toEqual([{ name: appName, replicas: 2, updated: 2, available: 2, generation: 1, observedGeneration: 1 }]);
             expect(r.metrics.pods.map((p: Obj) => p.name).sort()).toEqual(pods);
             expect(r.metrics.pods.every((p: Obj) => p.phase === "Running" && p.ready && p.restarts === 0)).toBe(true);
-            expect(r.metrics.usage.map((u: Obj) => [u.memoryLimitBytes, u.cpuLimitCores])).toEqual([[256 * 2 ** 20, 0.5], [256 * 2 ** 20, 0.5]]);
+            const limits = [parseMemoryBytes(defaultAppResources.limits.memory), parseCpuMillicores(defaultAppResources.limits.cpu)! / 1000];
+            expect(r.metrics.usage.map((u: Obj) => [u.memoryLimitBytes, u.cpuLimitCores])).toEqual([limits, limits]);
             expect(run.stderr).toMatch(/gate resources: FAIL: not settled/);
         }, 60_000);
 
@@ -276,6 +279,55 @@ describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver
             expect(run.report!.metrics.polls).toBeGreaterThan(1);
             // Bounded by --wait-s (plus the CLI's start-up), not by anything the cluster does.
             expect(Date.now() - started).toBeLessThan(30_000);
+        }, 60_000);
+    });
+
+    // ----- load gate: the pods across the load ----------------------------------------------
+
+    describe("load gate with --namespace/--selector", () => {
+        let app: AppServer;
+        beforeAll(async () => {
+            app = await startAppServer({ baseDelayMs: 500 });
+        });
+        afterAll(async () => {
+            await app?.close();
+        });
+
+        const load = () =>
+            runCli(
+                ["load", "--url", `${app.url}/test`, "--requests", "100", "--concurrency", "10", "--namespace", ns, "--selector", selector],
+                { KUBECONFIG: cluster.kubeconfig, KUBERNETES_SERVICE_HOST: "" },
+            );
+
+        it("passes when no container restarted during the load", async () => {
+            await removeApp();
+            const [pod] = await createRollout();
+            const run = await load();
+            expect(run.code, run.stderr).toBe(0);
+            expect(run.report!.metrics.pods.after).toEqual([{ pod, container: "app", restarts: 0, memoryLimit: defaultAppResources.limits.memory }]);
+        }, 60_000);
+
+        it("fails by name when the kubelet reports the container OOMKilled and restarted during the load", async () => {
+            await removeApp();
+            const [pod] = await createRollout();
+            const before = app.hits["/test"] ?? 0;
+            const running = load();
+            // Once the load is under way, the kubelet's report of the OOM kill and the restart.
+            await waitUntil("the load gate's first request", async () => (app.hits["/test"] ?? 0) > before, { timeoutMs: 30_000 });
+            await setStatus("pod", pod, {
+                containerStatuses: [{
+                    name: "app", image: appImage(env, 7), imageID: "", ready: true, started: true, restartCount: 1,
+                    state: { running: { startedAt: "2026-01-01T12:01:00Z" } },
+                    lastState: { terminated: { reason: "OOMKilled", exitCode: 137, startedAt, finishedAt: "2026-01-01T12:00:55Z" } },
+                }],
+            });
+            const run = await running;
+            expect(run.code, run.stderr).toBe(1);
+            expect(run.report!.metrics.successRate).toBe(1);
+            expect(run.report!.reason).toMatch(
+                new RegExp(`^OOMKilled under load at concurrency 10: limit ${defaultAppResources.limits.memory} \\(container app in pod ${pod} restarted 1 time\\(s\\) during the load\\)`),
+            );
+            expect(run.report!.reason).toMatch(/\(the load figures alone passed: success rate 100%/);
         }, 60_000);
     });
 
