@@ -29,7 +29,7 @@ describe("flag parsing", () => {
 
 describe("the CLI contract", () => {
     it("lists every command the workflows call", () => {
-        expect(Object.keys(commands).sort()).toEqual(["canary", "integration", "load", "mark-good", "promote", "resources", "revert", "set-image-tag"]);
+        expect(Object.keys(commands).sort()).toEqual(["canary", "integration", "load", "mark-good", "promote", "resources", "revert", "set-image-tag", "split"]);
     });
 
     it("exits 2 on an unknown or missing command", async () => {
@@ -68,7 +68,7 @@ describe("the CLI contract", () => {
         const r = await runCli(["bogus"]);
         expect(r.code).toBe(2);
         expect(r.stdout).toBe("");
-        expect(r.stderr).toMatch(/unknown command "bogus"; allowed: load, integration, resources, canary, promote, revert, mark-good, set-image-tag/);
+        expect(r.stderr).toMatch(/unknown command "bogus"; allowed: load, integration, resources, canary, split, promote, revert, mark-good, set-image-tag/);
     });
 });
 
