@@ -11,6 +11,8 @@ source "$here/common.sh"
 link_into_checkout
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(crds etcd kubernetes kube-controller-manager argo helm manifests pulumi pulumi-kubernetes)
+# The one-node test cluster's node, add-ons and images (images last: it packs the add-ons).
+[ $# -gt 0 ] || steps+=(kubernetes-node coredns metrics-server local-path-provisioner crictl images)
 for step in "${steps[@]}"; do
     case "$step" in
         crds) bash "$here/fetch-crds.sh" ;;
@@ -22,7 +24,9 @@ for step in "${steps[@]}"; do
         manifests) bash "$here/fetch-manifests.sh" ;;
         pulumi) bash "$here/build-pulumi.sh" ;;
         pulumi-kubernetes) bash "$here/build-pulumi-kubernetes.sh" ;;
-        *) log "unknown step '$step' (allowed: crds etcd kubernetes kube-controller-manager argo helm manifests pulumi pulumi-kubernetes)"; exit 2 ;;
+        kubernetes-node | coredns | metrics-server | local-path-provisioner | crictl | images)
+            bash "$here/build-$step.sh" ;;
+        *) log "unknown step '$step' (allowed: crds etcd kubernetes kube-controller-manager argo helm manifests pulumi pulumi-kubernetes kubernetes-node coredns metrics-server local-path-provisioner crictl images)"; exit 2 ;;
     esac
 done
 
@@ -41,6 +45,14 @@ link "$(tool_dir helm "$HELM_VERSION")/bin/helm" "$root/bin/helm"
 # plugin stays off bin/ so nothing finds it on PATH: the e2e suite installs it for the engine.
 link "$(tool_dir pulumi "$PULUMI_VERSION")/bin/pulumi" "$root/bin/pulumi"
 link "$(tool_dir pulumi-kubernetes "$PULUMI_KUBERNETES_VERSION")/bin/pulumi-resource-kubernetes" "$root/plugins/pulumi-resource-kubernetes"
+for node in kubelet kube-proxy kube-scheduler; do
+    link "$(tool_dir kubernetes-node "$KUBERNETES_VERSION")/bin/$node" "$root/bin/$node"
+done
+link "$(tool_dir crictl "$CRICTL_VERSION")/bin/crictl" "$root/bin/crictl"
+# The add-ons' release manifests, which the cluster harness applies.
+link "$(tool_dir metrics-server "$METRICS_SERVER_VERSION")/manifests/manifests" "$root/manifests/metrics-server"
+link "$(tool_dir local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION")/manifests/deploy/local-path-storage.yaml" \
+    "$root/manifests/local-path-storage.yaml"
 link "$(tool_dir argo-workflows-crds "$ARGO_WORKFLOWS_VERSION")/crds" "$root/crds/argo-workflows"
 link "$(tool_dir argo-cd-crds "$ARGO_CD_VERSION")/crds" "$root/crds/argo-cd"
 link "$(tool_dir argo-workflows-manifests "$ARGO_WORKFLOWS_VERSION")/install.yaml" "$root/manifests/argo-workflows-install.yaml"
@@ -56,7 +68,12 @@ cat > "$root/versions.json" <<JSON
   "helm": "$HELM_VERSION",
   "kubeControllerManager": "$KUBERNETES_VERSION",
   "pulumi": "$PULUMI_VERSION",
-  "pulumiKubernetes": "$PULUMI_KUBERNETES_VERSION"
+  "pulumiKubernetes": "$PULUMI_KUBERNETES_VERSION",
+  "clusterNode": "$KUBERNETES_VERSION",
+  "coredns": "$COREDNS_VERSION",
+  "metricsServer": "$METRICS_SERVER_VERSION",
+  "localPathProvisioner": "$LOCAL_PATH_PROVISIONER_VERSION",
+  "crictl": "$CRICTL_VERSION"
 }
 JSON
 log "ready under ${root#"$REPO_ROOT"/}"
