@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { generatePki } from "./certs";
+import { generatePki, type ClusterPki, type PkiOptions } from "./certs";
 import { freeLoopbackPort, run, startDaemon, waitUntil, type Daemon } from "./process";
 import type { Toolchain } from "./toolchain";
 
@@ -16,6 +16,9 @@ export interface LocalCluster {
     kubeconfig: string;
     workDir: string;
     server: string;
+    pki: ClusterPki;
+    /** What it started, in order. */
+    daemons: readonly Daemon[];
     kubectl(args: readonly string[], options?: { input?: string; timeoutMs?: number }): ReturnType<typeof run>;
     stop(): Promise<void>;
 }
@@ -23,20 +26,34 @@ export interface LocalCluster {
 export interface LocalClusterOptions {
     /** Start kube-controller-manager (toolchain `kubeControllerManager`): namespace controller and garbage collector. */
     controllerManager?: boolean;
+    /** kube-controller-manager's --controllers (default clusterControllers), and more of its flags. */
+    controllers?: readonly string[];
+    controllerManagerArgs?: readonly string[];
+    /** The address the API server binds and advertises (default 127.0.0.1); a node's pods must reach it. */
+    address?: string;
+    /** --service-cluster-ip-range (default 10.96.0.0/24). */
+    serviceCidr?: string;
+    pki?: PkiOptions;
+    /** Appended to kube-apiserver's flags; of a repeated flag the last wins. */
+    apiserverArgs?: readonly string[];
+    /** Where its files go (default: a new temporary directory); removed on stop unless E2E_KEEP_WORKDIR is set. */
+    workDir?: string;
 }
 
 /** The controllers deletion depends on; nothing that would need a node or start a pod. */
 export const clusterControllers = ["namespace-controller", "garbage-collector-controller"] as const;
 
 export async function startLocalCluster(tools: Toolchain, options: LocalClusterOptions = {}): Promise<LocalCluster> {
-    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "gourmetgram-e2e-"));
+    const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "gourmetgram-e2e-"));
+    fs.mkdirSync(workDir, { recursive: true });
+    const address = options.address ?? "127.0.0.1";
     const daemons: Daemon[] = [];
     const stop = async () => {
         for (const daemon of daemons.reverse()) await daemon.stop();
         if (!process.env.E2E_KEEP_WORKDIR) fs.rmSync(workDir, { recursive: true, force: true });
     };
     try {
-        const pki = await generatePki(path.join(workDir, "pki"));
+        const pki = await generatePki(path.join(workDir, "pki"), options.pki);
         const [etcdClient, etcdPeer, apiPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
         const etcdUrl = `http://127.0.0.1:${etcdClient}`;
         const peerUrl = `http://127.0.0.1:${etcdPeer}`;
@@ -57,11 +74,11 @@ export async function startLocalCluster(tools: Toolchain, options: LocalClusterO
             daemon: etcd,
         });
 
-        const server = `https://127.0.0.1:${apiPort}`;
+        const server = `https://${address}:${apiPort}`;
         const apiserver = startDaemon("kube-apiserver", tools.kubeApiserver, [
             `--etcd-servers=${etcdUrl}`,
-            "--bind-address=127.0.0.1",
-            "--advertise-address=127.0.0.1",
+            `--bind-address=${address}`,
+            `--advertise-address=${address}`,
             `--secure-port=${apiPort}`,
             `--tls-cert-file=${pki.serverCert}`,
             `--tls-private-key-file=${pki.serverKey}`,
@@ -70,13 +87,14 @@ export async function startLocalCluster(tools: Toolchain, options: LocalClusterO
             "--service-account-issuer=https://kubernetes.default.svc",
             `--service-account-key-file=${pki.serviceAccountPub}`,
             `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-            // An address range for ClusterIP allocation only; nothing is ever routed to it.
-            "--service-cluster-ip-range=10.96.0.0/24",
+            // ClusterIP allocation; only a node cluster (test/cluster) routes to it, through kube-proxy.
+            `--service-cluster-ip-range=${options.serviceCidr ?? "10.96.0.0/24"}`,
             "--allow-privileged=false",
             "--profiling=false",
             // This plugin puts a protection finalizer on every PVC that only the (absent)
             // controller manager removes: a deleted PVC would wait for it forever.
             "--disable-admission-plugins=StorageObjectInUseProtection",
+            ...(options.apiserverArgs ?? []),
         ], path.join(workDir, "kube-apiserver.log"));
         daemons.push(apiserver);
 
@@ -97,9 +115,9 @@ export async function startLocalCluster(tools: Toolchain, options: LocalClusterO
             daemon: apiserver,
         });
         if (options.controllerManager) {
-            await startControllerManager(tools, kubeconfig, workDir, kubectl, daemons);
+            await startControllerManager(tools, kubeconfig, workDir, kubectl, daemons, options);
         }
-        return { kubeconfig, workDir, server, kubectl, stop };
+        return { kubeconfig, workDir, server, pki, daemons, kubectl, stop };
     } catch (error) {
         await stop();
         throw error;
@@ -112,18 +130,20 @@ async function startControllerManager(
     workDir: string,
     kubectl: LocalCluster["kubectl"],
     daemons: Daemon[],
+    options: LocalClusterOptions,
 ): Promise<void> {
     const port = await freeLoopbackPort();
     const manager = startDaemon("kube-controller-manager", tools.kubeControllerManager, [
         `--kubeconfig=${kubeconfig}`,
         `--authentication-kubeconfig=${kubeconfig}`,
         `--authorization-kubeconfig=${kubeconfig}`,
-        `--controllers=${clusterControllers.join(",")}`,
+        `--controllers=${(options.controllers ?? clusterControllers).join(",")}`,
         "--leader-elect=false",
         "--bind-address=127.0.0.1",
         `--secure-port=${port}`,
         `--cert-dir=${path.join(workDir, "kube-controller-manager")}`,
         "--profiling=false",
+        ...(options.controllerManagerArgs ?? []),
     ], path.join(workDir, "kube-controller-manager.log"));
     daemons.push(manager);
     // Ready once it does its job: a namespace deleted now really goes away.
