@@ -6,6 +6,7 @@
  *   3. what each tool counts for 503s, resets, 404s and a refused port
  * Prints tables and whether the targets were met; it asserts nothing and never fails a build.
  */
+import * as os from "node:os";
 import { spawn, ChildProcess } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -124,7 +125,7 @@ async function outcomes(base: string) {
 async function main() {
     const { base, child } = await startServer();
     try {
-        console.log(`bench server ${base}; machine load average ${require("node:os").loadavg().map((x: number) => x.toFixed(2)).join(" ")}`);
+        console.log(`bench server ${base}; machine load average ${os.loadavg().map((x: number) => x.toFixed(2)).join(" ")}`);
         const rps = await throughput(base);
         const p95 = await accuracy(base);
         const counted = await outcomes(base);

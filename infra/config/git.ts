@@ -5,6 +5,8 @@
  */
 export function gitRevisionProblem(revision: string): string | undefined {
     if (revision.length === 0 || revision.length > 255) return "must be 1-255 characters";
+    // Control characters are exactly what this refuses (a newline would end the clone command).
+    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(revision)) return "contains a space, a control character or one of ~ ^ : ? * [ \\";
     if (revision.startsWith("-")) return 'starts with "-"';
     if (revision.includes("..") || revision.includes("@{") || revision === "@") return 'contains "..", "@{" or is "@"';

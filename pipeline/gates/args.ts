@@ -130,6 +130,8 @@ export function repositoryName(name: string, raw: string): string {
 
 /** A name given to an HTTP API as data: printable, not blank, of bounded length. */
 export function nameText(name: string, raw: string, max = 256): string {
+    // Control characters are exactly what this refuses.
+    // eslint-disable-next-line no-control-regex
     if (raw.trim() === "" || raw.length > max || /[\u0000-\u001f\u007f]/.test(raw)) {
         throw new UsageError(`--${name} must be 1-${max} printable characters, got ${JSON.stringify(raw)}`);
     }

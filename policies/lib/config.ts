@@ -20,7 +20,7 @@ export function configQuantity(policy: string, key: string, value: unknown): Qua
         return quantity;
     } catch (e) {
         if (e instanceof QuantityError) {
-            throw new Error(`policy config ${policy}.${key}: ${e.message}`);
+            throw new Error(`policy config ${policy}.${key}: ${e.message}`, { cause: e });
         }
         throw e;
     }

@@ -38,7 +38,7 @@ export async function readManifest(source: ManifestSource, timeoutMs = 60_000): 
         try {
             return fs.readFileSync(source.path, "utf8");
         } catch (error) {
-            throw new Error(`cannot read install manifest ${source.path}: ${(error as Error).message}`);
+            throw new Error(`cannot read install manifest ${source.path}: ${(error as Error).message}`, { cause: error });
         }
     }
     let response: Response;
@@ -48,6 +48,7 @@ export async function readManifest(source: ManifestSource, timeoutMs = 60_000): 
         throw new Error(
             `cannot download install manifest ${source.url}: ${(error as Error).message}. ` +
                 `Offline? Set the stack's install manifest key to a local file instead.`,
+            { cause: error },
         );
     }
     if (!response.ok) throw new Error(`cannot download install manifest ${source.url}: HTTP ${response.status}`);

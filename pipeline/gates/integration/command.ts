@@ -110,7 +110,7 @@ export async function runIntegration(o: IntegrationOptions): Promise<GateResult<
     };
     const started = performance.now();
     const deadline = started + o.waitS * 1000;
-    let lastProblem = "no answer yet";
+    let lastProblem: string;
 
     // 1. Wait for the rollout: the old pod keeps answering until the new one is serving.
     for (;;) {

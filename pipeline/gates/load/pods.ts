@@ -28,7 +28,7 @@ export async function readPods(kube: KubeClient, namespace: string, selector: st
         return (list.items ?? []).filter((p) => !p.metadata.deletionTimestamp);
     } catch (err) {
         if (err instanceof KubeApiError && (err.status === 401 || err.status === 403)) {
-            throw new Error(`${err.message} (the load gate's service account needs get/list on pods in ${namespace} to check them after the load)`);
+            throw new Error(`${err.message} (the load gate's service account needs get/list on pods in ${namespace} to check them after the load)`, { cause: err });
         }
         throw err;
     }

@@ -57,7 +57,7 @@ export async function readApplication(kube: KubeClient, namespace: string, name:
         return await kube.get<Application>(applicationPath(namespace, name));
     } catch (err) {
         if (err instanceof KubeApiError && err.status === 404) {
-            throw new Error(`Argo CD Application ${namespace}/${name} does not exist`);
+            throw new Error(`Argo CD Application ${namespace}/${name} does not exist`, { cause: err });
         }
         throw err;
     }

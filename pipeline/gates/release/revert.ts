@@ -59,7 +59,7 @@ export async function revert(o: RevertOptions, ctx: ReleaseContext): Promise<str
         return await recordInMlflow(o, good.version, ctx);
     } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
-        throw new Error(`${o.env} is restored to v${good.version} (Argo CD deploys ${tag}), but recording the revert in MLflow failed: ${why}. Run revert-staging again once MLflow answers; it will only record`);
+        throw new Error(`${o.env} is restored to v${good.version} (Argo CD deploys ${tag}), but recording the revert in MLflow failed: ${why}. Run revert-staging again once MLflow answers; it will only record`, { cause: err });
     }
 }
 

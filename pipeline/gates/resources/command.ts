@@ -116,7 +116,7 @@ export async function runResources(o: ResourcesOptions, kube: KubeClient): Promi
             state = ev.state;
         } catch (err) {
             if (err instanceof KubeApiError && (err.status === 401 || err.status === 403)) {
-                throw new Error(`${err.message} (the gate's service account needs get/list on deployments, pods and pods.metrics.k8s.io in ${o.namespace})`);
+                throw new Error(`${err.message} (the gate's service account needs get/list on deployments, pods and pods.metrics.k8s.io in ${o.namespace})`, { cause: err });
             }
             throw err;
         }

@@ -166,7 +166,7 @@ async function gateFlagsOf(command: string): Promise<string[]> {
     } catch (error) {
         const allowed = error instanceof UsageError ? /unknown flag --zz-probe; allowed: (.*)$/.exec(error.message) : null;
         if (allowed) return allowed[1].split(", ").map((f) => f.replace(/^--/, ""));
-        throw new Error(`gate ${command} did not refuse an unknown flag with its list of flags: ${String(error)}`);
+        throw new Error(`gate ${command} did not refuse an unknown flag with its list of flags: ${String(error)}`, { cause: error });
     }
     throw new Error(`gate ${command} accepted an unknown flag`);
 }
