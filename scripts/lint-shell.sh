@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck over every shell script the repository tracks (node scripts, toolchain, setup, CI).
+# Runs shellcheck over every shell script the repository tracks (node scripts, toolchain, setup, CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t scripts < <(git ls-files '*.sh' .ci/run)
