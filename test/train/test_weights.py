@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gourmetgram_train.errors import InfrastructureError, UsageError
-from gourmetgram_train.models import build_model
+from gourmetgram_train.models import build_model, oversized_hidden_units
 from gourmetgram_train.seeding import seed_everything
 from gourmetgram_train.weights import WeightsSource, fetch_weights, parse_weights_source
 
@@ -48,9 +48,10 @@ def test_an_imagenet_shaped_state_dict_gives_the_backbone_only(tmp_path):
     seed_everything(1)
     imagenet = mobilenet_v2(weights=None).state_dict()  # 1000-way head
     seed_everything(2)
-    model = build_model("oversized", imagenet).state_dict()
+    limit = 256 * 2**20
+    model = build_model("oversized", imagenet, app_memory_limit_bytes=limit).state_dict()
     assert torch.equal(model["features.0.0.weight"], imagenet["features.0.0.weight"])
-    assert model["classifier.1.weight"].shape == (65536, 1280)
+    assert model["classifier.1.weight"].shape == (oversized_hidden_units(limit), 1280)
 
 
 def test_weights_of_another_architecture_are_refused(tmp_path):
