@@ -9,9 +9,9 @@ describe("ingressRules", () => {
     const policy = { labAllowedCidr: "198.51.100.0/24", sshAllowedCidr: "198.51.100.7/32", apiAllowedCidr: "203.0.113.10/32" };
     const byPort = () => Object.fromEntries(ingressRules(policy).map((r) => [r.port, r.cidr]));
 
-    it("opens only canary and production to the world", () => {
+    it("opens only the app's public ports (Traefik's 80, canary, production) to the world", () => {
         const world = ingressRules(policy).filter((r) => r.cidr === "0.0.0.0/0").map((r) => r.port);
-        expect(world.sort((a, b) => a - b)).toEqual([80, 8080]);
+        expect(world.sort((a, b) => a - b)).toEqual([80, 8080, 8082]);
         expect(world.sort()).toEqual(portsFor("public").sort());
     });
 
@@ -25,6 +25,7 @@ describe("ingressRules", () => {
             8443: "198.51.100.0/24",
             8081: "198.51.100.0/24",
             8080: "0.0.0.0/0",
+            8082: "0.0.0.0/0",
             80: "0.0.0.0/0",
         });
     });
