@@ -40,7 +40,11 @@ export interface NodeClusterOptions {
 /** Why this machine cannot run the cluster, or undefined when it can. */
 export async function clusterPreflight(): Promise<string | undefined> {
     if (process.getuid?.() !== 0) return "the cluster's kubelet and containerd need root";
-    const clashes = networkClashes(await machineNetworks());
+    const machine = await machineNetworks();
+    if (machine.includes(`${clusterNetwork.nodeIp}/32`)) {
+        return `${clusterNetwork.nodeIp} is already on this machine: a cluster runs here, or one was not stopped (scripts/cluster/down.sh)`;
+    }
+    const clashes = networkClashes(machine);
     if (clashes.length > 0) return clashes.join("; ");
     return undefined;
 }
