@@ -33,6 +33,7 @@ import { createArgsForType, runResourcePolicy } from "../policies/util";
 import { startLocalCluster, type LocalCluster } from "./harness/cluster";
 import { run, runOk, type RunResult } from "./harness/process";
 import { repoRoot } from "./harness/render";
+import { podSecurityVersion } from "../../infra/platform/common/namespace";
 import { describeWithToolchain } from "./harness/suite";
 
 /** The model version every rendered tag carries: `<env>-1.0.7`. */
@@ -185,10 +186,29 @@ describeWithToolchain("app chart, rendered by helm as Argo CD renders it", ["hel
         const deployment = () => one(objects(), "Deployment", appApplicationName(env));
         const container = () => deployment().spec.template.spec.containers[0];
 
-        it("renders exactly a Deployment, a ClusterIP Service and a public LoadBalancer Service", () => {
+        it("renders exactly a Deployment, a ClusterIP Service, a public LoadBalancer Service and a NetworkPolicy", () => {
             expect(objects().map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
-                [`Deployment/${appApplicationName(env)}`, `Service/${appServiceName(env)}`, `Service/${appServiceName(env)}-public`].sort(),
+                [
+                    `Deployment/${appApplicationName(env)}`,
+                    `Service/${appServiceName(env)}`,
+                    `Service/${appServiceName(env)}-public`,
+                    `NetworkPolicy/${appApplicationName(env)}`,
+                ].sort(),
             );
+        });
+
+        it("lets traffic reach its pods on the app port only, and gives the container nothing to escalate with", () => {
+            const [policy] = objects().filter((o) => o.kind === "NetworkPolicy");
+            expect(policy.spec).toEqual({
+                podSelector: { matchLabels: { app: appApplicationName(env) } },
+                policyTypes: ["Ingress"],
+                ingress: [{ ports: [{ protocol: "TCP", port: appPort }] }],
+            });
+            const [deployment] = objects().filter((o) => o.kind === "Deployment");
+            const pod = deployment.spec.template.spec;
+            expect(pod.automountServiceAccountToken).toBe(false);
+            expect(pod.securityContext).toEqual({ seccompProfile: { type: "RuntimeDefault" } });
+            expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] } });
         });
 
         it("passes helm lint --strict with the Application's values", async () => {
@@ -291,7 +311,11 @@ describeWithToolchain("app chart, rendered by helm as Argo CD renders it", ["hel
 
         it.each(environments)("accepts everything the chart renders for %s", async (env) => {
             const result = await dryRun(namespaces[env], rendered[env].objects);
-            expect(result.stderr).toBe("");
+            // The namespace enforces Pod Security baseline and warns at restricted: the app image
+            // runs as root (docs/platform.md), and that is the one thing restricted would refuse.
+            expect(result.stderr.trim()).toBe(
+                `Warning: would violate PodSecurity "restricted:${podSecurityVersion}": runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true)`,
+            );
             expect(result.code).toBe(0);
             for (const o of rendered[env].objects) {
                 // kubectl names an object kind.group/name, the core group by its kind alone.
