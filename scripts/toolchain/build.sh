@@ -3,6 +3,7 @@
 # time, then points .cache/toolchain/{bin,crds,manifests} at the pinned versions.
 # .cache/toolchain links to the machine-wide cache (lib.sh: toolchain_root). `build.sh kubernetes` builds one; no argument builds all.
 # The engine leg's tools (pulumi, pulumi-kubernetes, kube-controller-manager) are steps like the rest.
+# So are the one-node test cluster's node, add-ons and images (docs/cluster.md).
 set -euo pipefail
 here=$(dirname "$0")
 # shellcheck source=scripts/toolchain/common.sh

@@ -30,7 +30,7 @@ export type ClusterToolchainLookup = { ok: true; tools: ClusterToolchain } | { o
 
 const buildHint =
     "run `bash scripts/setup.d/40-cluster-packages.sh` (as root) and `bash scripts/toolchain/build.sh` " +
-    "(cold: about 15 more minutes on 2 cores for the node and add-ons)";
+    "(the node, add-ons and images take about 15 more minutes of CPU time, cold)";
 
 /** Finds everything the one-node cluster runs, or says what is missing and how to get it. */
 export function findClusterToolchain(root = toolchainRoot): ClusterToolchainLookup {
