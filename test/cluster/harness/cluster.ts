@@ -82,7 +82,12 @@ export async function startNodeCluster(tools: ClusterToolchain, options: NodeClu
             if (proxy) await run(tools.kubeProxy, ["--cleanup"], { timeoutMs: 60_000 });
             await byName("kube-scheduler")?.stop();
             await control?.stop();
-            problems.push(...(await cleanupHost(before, { cgroupRoot, mountRoots: [workDir], nodeAddress: clusterNetwork.nodeIp })));
+            problems.push(...(await cleanupHost(before, {
+                cgroupRoot,
+                mountRoots: [workDir],
+                nodeAddress: clusterNetwork.nodeIp,
+                bridge: clusterNetwork.bridge,
+            })));
             if (!process.env.E2E_KEEP_WORKDIR) fs.rmSync(workDir, { recursive: true, force: true });
             return problems;
         })();

@@ -110,11 +110,15 @@ export function iptablesWords(line: string): string[] {
 
 /**
  * Puts the machine back as `before` found it: unmounts what was mounted under the given
- * roots, deletes new links and addresses, every iptables rule and chain that was not there,
+ * roots, deletes the pods' bridge and its veths and the node address, every iptables rule and
+ * chain that was not there,
  * cgroups under cgroupRoot, new entries of the fixed paths, and writes back the sysctls.
  * Returns what it could not undo (empty when the host is as it was).
  */
-export async function cleanupHost(before: HostSnapshot, opts: { cgroupRoot: string; mountRoots: string[]; nodeAddress: string }): Promise<string[]> {
+export async function cleanupHost(
+    before: HostSnapshot,
+    opts: { cgroupRoot: string; mountRoots: string[]; nodeAddress: string; bridge: string },
+): Promise<string[]> {
     const problems: string[] = [];
     const attempt = async (what: string, step: () => Promise<unknown>) => {
         await step().catch((error: Error) => problems.push(`${what}: ${error.message}`));
@@ -134,10 +138,13 @@ export async function cleanupHost(before: HostSnapshot, opts: { cgroupRoot: stri
         });
     }
 
-    const links = (await runOk("ip", ["-o", "link", "show"])).trim().split("\n")
-        .map((line) => line.split(":")[1].trim().split("@")[0]);
-    for (const link of links.filter((l) => !before.links.includes(l))) {
-        await attempt(`delete link ${link}`, () => runOk("ip", ["link", "delete", link]));
+    // Only the pods' bridge and the veths still on it: other links are not the cluster's.
+    const names = (out: string) => out.trim().split("\n").filter(Boolean).map((line) => line.split(":")[1].trim().split("@")[0]);
+    if (!before.links.includes(opts.bridge) && (await run("ip", ["link", "show", opts.bridge])).code === 0) {
+        const ports = names(await runOk("ip", ["-o", "link", "show", "master", opts.bridge]));
+        for (const link of [...ports.filter((l) => !before.links.includes(l)), opts.bridge]) {
+            await attempt(`delete link ${link}`, () => runOk("ip", ["link", "delete", link]));
+        }
     }
     await run("ip", ["addr", "del", `${opts.nodeAddress}/32`, "dev", "lo"]);
 
