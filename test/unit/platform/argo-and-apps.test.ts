@@ -107,7 +107,7 @@ describe("app environments", () => {
         expect(values.image.repository).toBe(`${registry.host}/gourmetgram-app`);
         expect(values.resources).toEqual(defaultAppResources);
         const templates = fs.readdirSync(path.join(__dirname, "../../../", appChartPath, "templates"));
-        expect(templates.sort()).toEqual(["_helpers.tpl", "deployment.yaml", "service.yaml"]);
+        expect(templates.sort()).toEqual(["_helpers.tpl", "deployment.yaml", "networkpolicy.yaml", "service.yaml"]);
     });
 
     it("registers Applications that ignore the pipeline-owned image tag", async () => {
