@@ -60,15 +60,22 @@ export function checkovWaivers(waivers: Readonly<Record<string, string>>): Recor
 }
 
 /**
+ * What Kaniko keeps of a container runtime's default capabilities: everything a Dockerfile's
+ * layers and RUN steps may need (unpacking files with owners, modes, device nodes and file
+ * capabilities; apt dropping to its own user), all within Pod Security `baseline`. NET_RAW goes.
+ */
+export const kanikoCapabilities = ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"] as const;
+
+/**
  * Kaniko builds an image by unpacking and running its layers in its own root filesystem, as
  * root: it cannot be restricted. It gets the rest: no privilege escalation, the default seccomp
- * profile, and only the capabilities a Dockerfile's RUN steps need (all within `baseline`).
+ * profile, and no capability outside `kanikoCapabilities`.
  */
 export function kanikoSecurityContext(): ISecurityContext {
     return {
         allowPrivilegeEscalation: false,
         privileged: false,
-        capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETGID", "SETUID", "KILL"] },
+        capabilities: { drop: ["ALL"], add: [...kanikoCapabilities] },
         seccompProfile: { type: "RuntimeDefault" },
     };
 }
@@ -77,8 +84,8 @@ export const kanikoWaivers = {
     CKV_K8S_22: "Kaniko writes the image it builds into its own root filesystem",
     CKV_K8S_23: "Kaniko must run as root to unpack and run image layers",
     CKV_K8S_40: "Kaniko must run as root to unpack and run image layers",
-    CKV_K8S_37: "Kaniko needs CHOWN, DAC_OVERRIDE, FOWNER, FSETID, SETGID, SETUID and KILL for RUN steps (all within Pod Security baseline)",
-    CKV_K8S_25: "Kaniko needs CHOWN, DAC_OVERRIDE, FOWNER, FSETID, SETGID, SETUID and KILL for RUN steps (all within Pod Security baseline)",
+    CKV_K8S_37: "Kaniko unpacks and runs image layers as root with the runtime's default capabilities (less NET_RAW, all within Pod Security baseline)",
+    CKV_K8S_25: "Kaniko unpacks and runs image layers as root with the runtime's default capabilities (less NET_RAW, all within Pod Security baseline)",
 } as const;
 
 /** Checks that cannot apply to an image this program builds in the cluster, and why. */
