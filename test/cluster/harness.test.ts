@@ -1,6 +1,10 @@
-/** The cluster harness's pure parts: which machine networks its ranges refuse, and reading `iptables -S`. */
+/** The cluster harness's parts that need no cluster: its network ranges, reading `iptables -S`, the machine-wide lock. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { iptablesWords } from "./harness/host";
+import { acquireClusterLock } from "./harness/lock";
 import { clusterNetwork, networkClashes } from "./harness/network";
 
 describe("cluster network ranges", () => {
@@ -29,5 +33,38 @@ describe("iptables -S lines", () => {
         expect(iptablesWords("filter -A FORWARD -i gg-cni0 ! -o gg-cni0 -j DROP")).toEqual(
             ["filter", "-A", "FORWARD", "-i", "gg-cni0", "!", "-o", "gg-cni0", "-j", "DROP"],
         );
+    });
+});
+
+describe("one cluster per machine", () => {
+    const lockIn = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gourmetgram-lock-")), "cluster.lock");
+
+    it("a second start waits until the first releases, then proceeds", async () => {
+        const lock = lockIn();
+        const releaseFirst = await acquireClusterLock({ lock, timeoutMs: 5_000 });
+        let waitedFor: number | undefined;
+        const second = acquireClusterLock({ lock, timeoutMs: 10_000, onWait: (owner) => (waitedFor = owner) });
+        await new Promise((r) => setTimeout(r, 1_500));
+        expect(waitedFor).toBe(process.pid);
+        releaseFirst();
+        const releaseSecond = await second;
+        expect(fs.readFileSync(path.join(lock, "pid"), "utf8")).toBe(String(process.pid));
+        releaseSecond();
+        expect(fs.existsSync(lock)).toBe(false);
+        fs.rmSync(path.dirname(lock), { recursive: true });
+    });
+
+    it("gives up, naming the owner, when the first never stops; takes over a lock whose owner is gone", async () => {
+        const lock = lockIn();
+        const release = await acquireClusterLock({ lock, timeoutMs: 1_000 });
+        await expect(acquireClusterLock({ lock, timeoutMs: 1_500 })).rejects.toThrow(`another cluster (pid ${process.pid}) still runs on this machine`);
+        release();
+
+        fs.mkdirSync(lock);
+        fs.writeFileSync(path.join(lock, "pid"), "2147483646");
+        const releaseStale = await acquireClusterLock({ lock, timeoutMs: 1_000 });
+        expect(fs.readFileSync(path.join(lock, "pid"), "utf8")).toBe(String(process.pid));
+        releaseStale();
+        fs.rmSync(path.dirname(lock), { recursive: true });
     });
 });

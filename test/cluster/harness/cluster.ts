@@ -7,6 +7,7 @@ import { run, runOk, waitUntil, type Daemon } from "../../e2e/harness/process";
 import { addonDeployments, addonObjects } from "./addons";
 import { importImages, removeAllPods, shimPids, startContainerd, stopPids, type Containerd } from "./containerd";
 import { cgroupProcesses, cleanupHost, snapshotHost, type HostSnapshot } from "./host";
+import { acquireClusterLock } from "./lock";
 import { clusterNetwork, machineNetworks, networkClashes } from "./network";
 import { cgroupRoot, createCgroupRoot, nodeName, startKubelet, startKubeProxy, startScheduler } from "./node";
 import type { ClusterToolchain } from "./tools";
@@ -53,9 +54,16 @@ export async function clusterPreflight(): Promise<string | undefined> {
 const egressRule = ["FORWARD", "-i", clusterNetwork.bridge, "!", "-o", clusterNetwork.bridge, "-j", "DROP"];
 
 export async function startNodeCluster(tools: ClusterToolchain, options: NodeClusterOptions = {}): Promise<NodeCluster> {
-    const problem = await clusterPreflight();
-    if (problem) throw new Error(`cannot start the cluster: ${problem}`);
     const progress = options.progress ?? (() => undefined);
+    const release = await acquireClusterLock({
+        timeoutMs: 600_000,
+        onWait: (owner) => progress(`waiting for the cluster of pid ${owner} to stop (one per machine)`),
+    });
+    const problem = await clusterPreflight();
+    if (problem) {
+        release();
+        throw new Error(`cannot start the cluster: ${problem}`);
+    }
     const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "gourmetgram-cluster-"));
     fs.mkdirSync(workDir, { recursive: true });
     const before = await snapshotHost(cgroupRoot);
@@ -89,6 +97,7 @@ export async function startNodeCluster(tools: ClusterToolchain, options: NodeClu
                 bridge: clusterNetwork.bridge,
             })));
             if (!process.env.E2E_KEEP_WORKDIR) fs.rmSync(workDir, { recursive: true, force: true });
+            release();
             return problems;
         })();
         return stopped;
