@@ -14,7 +14,13 @@ type Ingress = NonNullable<NonNullable<INetworkPolicy["spec"]>["ingress"]>[numbe
 function policy(name: string, namespace: string, podSelector: Record<string, string> | undefined, ingress: Ingress[]): INetworkPolicy {
     return manifest.NetworkPolicy({
         metadata: { name, namespace, labels: componentLabels("network-policy") },
-        spec: { podSelector: podSelector ? { matchLabels: podSelector } : {}, policyTypes: ["Ingress"], ingress },
+        spec: {
+            podSelector: podSelector ? { matchLabels: podSelector } : {},
+            policyTypes: ["Ingress"],
+            // No rules at all is "deny": the API server drops an empty list, so none is written
+            // (a re-apply would otherwise see a change every time).
+            ...(ingress.length > 0 ? { ingress } : {}),
+        },
     });
 }
 
