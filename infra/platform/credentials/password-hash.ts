@@ -51,7 +51,8 @@ export class PasswordHash extends pulumi.dynamic.Resource {
             passwordHashProvider,
             name,
             { password: pulumi.secret(args.password), hash: undefined, mtime: undefined },
-            { ...opts, additionalSecretOutputs: ["password", "hash"] },
+            // mtime too: it travels inside argocd-secret, and a value seen there must never show in plain text.
+            { ...opts, additionalSecretOutputs: ["password", "hash", "mtime"] },
             "gourmetgram",
             "PasswordHash",
         );
