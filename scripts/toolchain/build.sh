@@ -45,6 +45,7 @@ link "$(tool_dir helm "$HELM_VERSION")/bin/helm" "$root/bin/helm"
 # The CLI keeps its dynamic-provider launcher beside it (the engine looks there); the resource
 # plugin stays off bin/ so nothing finds it on PATH: the e2e suite installs it for the engine.
 link "$(tool_dir pulumi "$PULUMI_VERSION")/bin/pulumi" "$root/bin/pulumi"
+link "$(tool_dir pulumi "$PULUMI_VERSION")/bin/pulumi-resource-pulumi-nodejs" "$root/bin/pulumi-resource-pulumi-nodejs"
 link "$(tool_dir pulumi-kubernetes "$PULUMI_KUBERNETES_VERSION")/bin/pulumi-resource-kubernetes" "$root/plugins/pulumi-resource-kubernetes"
 for node in kubelet kube-proxy kube-scheduler; do
     link "$(tool_dir kubernetes-node "$KUBERNETES_VERSION")/bin/$node" "$root/bin/$node"

@@ -40,8 +40,11 @@ export interface LocalClusterOptions {
     workDir?: string;
 }
 
-/** The controllers deletion depends on; nothing that would need a node or start a pod. */
-export const clusterControllers = ["namespace-controller", "garbage-collector-controller"] as const;
+/**
+ * The controllers deletion depends on, and the one that fills in service account token Secrets
+ * (the provider waits for the token); nothing that would need a node or start a pod.
+ */
+export const clusterControllers = ["namespace-controller", "garbage-collector-controller", "serviceaccount-token-controller"] as const;
 
 export async function startLocalCluster(tools: Toolchain, options: LocalClusterOptions = {}): Promise<LocalCluster> {
     const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "gourmetgram-e2e-"));
@@ -115,7 +118,7 @@ export async function startLocalCluster(tools: Toolchain, options: LocalClusterO
             daemon: apiserver,
         });
         if (options.controllerManager) {
-            await startControllerManager(tools, kubeconfig, workDir, kubectl, daemons, options);
+            await startControllerManager(tools, kubeconfig, workDir, kubectl, daemons, options, pki);
         }
         return { kubeconfig, workDir, server, pki, daemons, kubectl, stop };
     } catch (error) {
@@ -131,6 +134,7 @@ async function startControllerManager(
     kubectl: LocalCluster["kubectl"],
     daemons: Daemon[],
     options: LocalClusterOptions,
+    pki: ClusterPki,
 ): Promise<void> {
     const port = await freeLoopbackPort();
     const manager = startDaemon("kube-controller-manager", tools.kubeControllerManager, [
@@ -143,6 +147,9 @@ async function startControllerManager(
         `--secure-port=${port}`,
         `--cert-dir=${path.join(workDir, "kube-controller-manager")}`,
         "--profiling=false",
+        // The token controller signs with the key the API server verifies and hands out its CA.
+        `--service-account-private-key-file=${pki.serviceAccountKey}`,
+        `--root-ca-file=${pki.caCert}`,
         ...(options.controllerManagerArgs ?? []),
     ], path.join(workDir, "kube-controller-manager.log"));
     daemons.push(manager);

@@ -42,7 +42,7 @@ const optionalFiles = (toolchain: Toolchain, tool: OptionalTool): string[] =>
 
 export type ToolchainLookup = { ok: true; toolchain: Toolchain } | { ok: false; problem: string };
 
-const buildHint = "build it with `bash scripts/toolchain/build.sh` (cold: about 30 minutes on 2 cores)";
+const buildHint = "build it with `bash scripts/toolchain/build.sh` (cold: about 75 minutes on 2 cores)";
 
 /**
  * Finds the built toolchain, or says which part is missing and how to build it. The tools
