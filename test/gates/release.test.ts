@@ -114,6 +114,7 @@ describe("mark-good", () => {
         const tested = await digest("staging-1.0.2");
         expect((await versionTags("2"))["tested-digest"]).toBe(tested);
         expect(JSON.parse(recordEntry("staging"))).toEqual({ version: "2", digest: tested });
+        expect((await aliases()).staging).toBe("2");
         const again = await doMarkGood("staging", "2");
         expect(again.result.verdict).toBe("pass");
         expect(again.result.metrics.steps.find((s) => s.step === "last-good")!.outcome).toBe("already-done");

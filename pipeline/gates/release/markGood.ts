@@ -3,7 +3,8 @@
  * digest of the image its gates tested. Written only after V passed ENV's gates, and only if
  * V's image for ENV exists, so a revert always has an image to go back to. The record goes to
  * the cluster first (release/record.ts: what revert and promote read, even with MLflow down),
- * then to MLflow for people to see: tag last-good-<env> on the model, tested-digest on V.
+ * then to MLflow for people to see: tag last-good-<env> on the model, alias <env> on V,
+ * tested-digest on V.
  */
 import { appImageTag, Environment } from "../../../infra/names";
 import { parseFlags } from "../args";
@@ -45,6 +46,13 @@ export async function markGood(o: MarkGoodOptions, ctx: ReleaseContext): Promise
     } else {
         await mlflow.setModelTag(conn.modelName, key, o.version);
         log.changed("last-good", `${key}: ${model.tags[key] ?? "none"} -> ${o.version}`);
+    }
+    // The alias ladder students read in MLflow: the version that passed an environment is its alias.
+    if (model.aliases[o.env] === o.version) {
+        log.already("alias", `${o.env} -> v${o.version}`);
+    } else {
+        await mlflow.setAlias(conn.modelName, o.env, o.version);
+        log.changed("alias", `${o.env}: v${model.aliases[o.env] ?? "none"} -> v${o.version}`);
     }
     await mlflow.setVersionTag(conn.modelName, o.version, testedDigestTag, image.digest);
     await mlflow.setVersionTag(conn.modelName, o.version, `passed-${o.env}`, new Date().toISOString());
