@@ -1,15 +1,8 @@
 #!/usr/bin/env bash
-# Debian tools the tests run: shellcheck lints the scripts that run on the nodes.
+# Debian tools the tests run: shellcheck lints every shell script (npm run lint:shell), including
+# the ones that run on the nodes.
 set -euo pipefail
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "$0")/../lib/apt.sh"
 
-packages=(shellcheck)
-missing=()
-for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if [ ${#missing[@]} -eq 0 ]; then
-    echo "system: ${packages[*]} already installed"
-    exit 0
-fi
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_pinned system shellcheck=0.9.0-1

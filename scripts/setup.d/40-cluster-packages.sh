@@ -8,39 +8,21 @@
 #   iptables, conntrack, socat       what kube-proxy and the kubelet's port forwarding call
 # Pinned like 30-gate-tools.sh; apt skips what is already installed at the pinned version.
 set -euo pipefail
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "$0")/../lib/apt.sh"
 
-declare -A pinned=(
-    [containerd]="1.6.20~ds1-1+deb12u3"
-    [runc]="1.1.5+ds1-1+deb12u1"
-    [containernetworking-plugins]="1.1.1+ds1-3+b5"
-    [catatonit]="0.1.7-1+b2"
-    [umoci]="0.4.7+ds-3+b7"
-    [skopeo]="1.9.3+ds1-1+b10"
-    [busybox-static]="1:1.35.0-4+deb12u1+b1"
-    [iptables]="1.8.9-2"
-    [conntrack]="1:1.4.7-1+b2"
-    [socat]="1.7.4.4-2"
-)
-
-missing=()
-for pkg in "${!pinned[@]}"; do
-    have=$(dpkg-query -W -f='${Status} ${Version}' "$pkg" 2>/dev/null || true)
-    if [ "$have" != "install ok installed ${pinned[$pkg]}" ]; then
-        missing+=("$pkg=${pinned[$pkg]}")
-    fi
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-    echo "cluster packages: ${!pinned[*]} are installed"
-    exit 0
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_pinned "cluster packages" \
+    containerd=1.6.20~ds1-1+deb12u3 \
+    runc=1.1.5+ds1-1+deb12u1 \
+    containernetworking-plugins=1.1.1+ds1-3+b5 \
+    catatonit=0.1.7-1+b2 \
+    umoci=0.4.7+ds-3+b7 \
+    skopeo=1.9.3+ds1-1+b10 \
+    busybox-static=1:1.35.0-4+deb12u1+b1 \
+    iptables=1.8.9-2 \
+    conntrack=1:1.4.7-1+b2 \
+    socat=1.7.4.4-2
 
 # The test cluster runs its own containerd (own root, state and socket); the packaged
 # system service is stopped where a service manager runs, so two never share /run/containerd.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet containerd 2>/dev/null; then
-    systemctl disable --now containerd || true
-fi
+stop_packaged_service containerd
