@@ -6,10 +6,10 @@
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LimitedCgroup, Limits, MemorySample } from "./cgroup";
+import { freeLoopbackPort } from "../e2e/harness/process";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 const appSource = path.join(__dirname, "app-standin");
@@ -61,17 +61,6 @@ export interface Exit {
     oomKilled: boolean;
 }
 
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-    });
-}
-
 /** A working directory laid out like the app image: app.py, templates/, the model, versions.txt, the test image. */
 function prepareAppDir(python: string, modelFile: string, version: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gourmetgram-standin-"));
@@ -107,7 +96,7 @@ export class Standin {
 
     static async start(options: StandinOptions): Promise<Standin> {
         const full = { maxRestarts: 3, restartDelayMs: 1000, firstClaimOnCpu: false, ...options };
-        const port = await freePort();
+        const port = await freeLoopbackPort();
         const dir = prepareAppDir(full.python, full.modelFile, full.modelVersion);
         const cgroup = LimitedCgroup.create(`gourmetgram-standin-${process.pid}-${port}`, full.limits, { firstClaimOnCpu: full.firstClaimOnCpu });
         const standin = new Standin(full, cgroup, port, dir);
