@@ -5,8 +5,8 @@
  * OOM-killed by the load gate's own requests and every good model reverted.
  */
 import type { StackCheck } from "../infra/config/load";
-import { parseMemoryBytes } from "../infra/config/quantities";
-import { environments } from "../infra/names";
+import { parseMemoryBytes } from "../vocabulary/quantities";
+import { environments } from "../vocabulary/names";
 import type { PlatformSettings } from "../infra/platform/config";
 import type { PipelineConfig } from "./config";
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaces, releaseRecord } from "../infra/names";
-import { platformImages } from "../infra/versions";
+import { namespaces, releaseRecord } from "../vocabulary/names";
+import { platformImages } from "../vocabulary/versions";
 import type { ContainerResources } from "../infra/platform/common/resources";
 import type { PipelineConfig } from "./config";
 import { githubEventSource, githubTriggerNames, sensorRules, trainOnPushSensor } from "./events/github-trigger";

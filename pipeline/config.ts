@@ -2,7 +2,7 @@ import { boolean, cronSchedule, decimal, gitRevision, integer, optional, text, u
 import type { StackCheck } from "../infra/config/load";
 import { defineSection } from "../infra/config/section";
 import type { PlatformSettings } from "../infra/platform/config";
-import { trainingScenarios } from "../infra/names";
+import { trainingScenarios } from "../vocabulary/names";
 import type { CronSettings } from "./templates/train-model-cron";
 import type { AppSource, Deadlines, GateThresholds } from "./templates/settings";
 import { canaryCheckDefaults } from "./gates/canary/defaults";

@@ -1,4 +1,4 @@
-import { appApplicationName, appImageTag, appName, environmentPorts, Environment, namespaces, PROJECT, registry } from "../names";
+import { appApplicationName, appImageTag, appName, environmentPorts, Environment, namespaces, PROJECT, registry } from "../../vocabulary/names";
 import { type IApplication, type INamespace, manifest } from "../platform/common/manifest";
 import type { ContainerResources } from "../platform/common/resources";
 import { namespaceManifest } from "../platform/common/namespace";

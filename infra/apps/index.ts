@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { appServiceUrl, Environment, environments } from "../names";
+import { appServiceUrl, Environment, environments } from "../../vocabulary/names";
 import type { ContainerResources } from "../platform/common/resources";
 import { pulumiArgs } from "../platform/common/to-pulumi";
 import { AppSource, appApplication, environmentNamespace, imageTagPath } from "./application";

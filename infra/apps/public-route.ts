@@ -14,12 +14,8 @@
 import type { IIngressRoute } from "@kubernetes-models/traefik/traefik.io/v1alpha1/IngressRoute";
 import type { ITraefikService } from "@kubernetes-models/traefik/traefik.io/v1alpha1/TraefikService";
 import { stringify } from "yaml";
-import { appPort, appServiceName, namespaces, PROJECT, publicRoute, traefik, type Environment } from "../names";
+import { appPort, appServiceName, namespaces, PROJECT, publicRoute, traefik, type Environment } from "../../vocabulary/names";
 
-/** Share of public requests canary gets unless the stack says otherwise; 0 sends all to production. */
-export const defaultCanaryTrafficPercent = 10;
-/** Above half, canary would be the main environment rather than a canary. */
-export const maxCanaryTrafficPercent = 50;
 
 /**
  * Latency buckets (seconds) Traefik's histograms use here instead of its default 0.1, 0.3, 1.2, 5:
@@ -37,7 +33,7 @@ export interface HelmChartConfig {
 }
 
 export interface PublicRouteArgs {
-    /** 0 to maxCanaryTrafficPercent: canary's share of the requests at the public address. */
+    /** 0 to publicRoute.maxCanaryPercent: canary's share of the requests at the public address. */
     canaryPercent: number;
 }
 
@@ -45,8 +41,8 @@ const labels = { "app.kubernetes.io/part-of": PROJECT, "app.kubernetes.io/compon
 
 /** Weights of the two environments; an environment with weight 0 is left out of the list. */
 export function routeWeights(canaryPercent: number): Record<Extract<Environment, "production" | "canary">, number> {
-    if (!Number.isInteger(canaryPercent) || canaryPercent < 0 || canaryPercent > maxCanaryTrafficPercent) {
-        throw new Error(`canary traffic percent must be an integer from 0 to ${maxCanaryTrafficPercent}, got ${canaryPercent}`);
+    if (!Number.isInteger(canaryPercent) || canaryPercent < 0 || canaryPercent > publicRoute.maxCanaryPercent) {
+        throw new Error(`canary traffic percent must be an integer from 0 to ${publicRoute.maxCanaryPercent}, got ${canaryPercent}`);
     }
     return { production: 100 - canaryPercent, canary: canaryPercent };
 }

@@ -1,4 +1,4 @@
-import { kubernetesApiPort, type PortAudience, type PublishedPort, publishedPorts } from "../names";
+import { kubernetesApiPort, type PortAudience, type PublishedPort, publishedPorts } from "../../vocabulary/names";
 
 export { kubernetesApiPort };
 
@@ -9,7 +9,7 @@ export interface IngressRule {
     readonly cidr: string;
 }
 
-/** The network each audience of infra/names `publishedPorts` may come from. */
+/** The network each audience of vocabulary/names `publishedPorts` may come from. */
 export interface IngressPolicy {
     /** The people of the lab: every UI, staging, and SSH unless sshAllowedCidr says otherwise. */
     readonly labAllowedCidr: string;

@@ -7,7 +7,7 @@ import type { ChameleonSettings, ClusterSettings, ExistingClusterSettings } from
 import { K3sCluster } from "../k3s/k3s-cluster";
 import { kubeconfigServerHost } from "../k3s/kubeconfig";
 import { ingressRules } from "../chameleon/security-rules";
-import { publishedPorts } from "../names";
+import { publishedPorts } from "../../vocabulary/names";
 
 /** One row of the stack output `publishedPorts`: who can reach what, with which credentials. */
 export interface PortReach {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { k3sVersion as pinnedK3sVersion } from "../versions";
+import { k3sVersion as pinnedK3sVersion } from "../../vocabulary/versions";
 import { isGpuImage, type NodeImage, placementFor, type Placement, type Site, siteNames, sites, supportedImages } from "../chameleon/sites";
 import { boolean, cidr, existingFile, expandHome, integer, oneOf, optional, text } from "./fields";
 import { isPrivateRange, isWorldOpen, parseIpv4Cidr } from "./network";

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
-import { parseCpuMillicores, parseMemoryBytes } from "./quantities";
+import { parseCpuMillicores, parseMemoryBytes } from "../../vocabulary/quantities";
 import { cronProblem } from "./cron";
 import { gitRevisionProblem } from "./git";
 import { isNetworkAddress, parseIpv4Cidr } from "./network";

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { registry, registryNodeMirror } from "../names";
+import { registry, registryNodeMirror } from "../../vocabulary/names";
 import { pointKubeconfigAt } from "./kubeconfig";
 import { runScript } from "./remote-script";
 

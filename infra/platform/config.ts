@@ -3,13 +3,12 @@ import * as path from "path";
 import { z } from "zod";
 import { boolean, expandHome, gitRevision, integer, jsonObject, memoryQuantity, oneOf, optional, text, url } from "../config/fields";
 import { defineSection } from "../config/section";
-import { defaultAppResources, Environment, environments } from "../names";
+import { defaultAppResources, Environment, environments, publicRoute } from "../../vocabulary/names";
 import type { AppSource } from "../apps/application";
-import { defaultCanaryTrafficPercent, maxCanaryTrafficPercent } from "../apps/public-route";
 import type { ContainerResources } from "./common/resources";
 import { argoWorkflowsAuthModes, ArgoWorkflowsAuthMode, upstreamManifests } from "./argo";
 import type { ManifestSource } from "./argo/manifest-source";
-import { parseCpuMillicores, parseMemoryBytes } from "../config/quantities";
+import { parseCpuMillicores, parseMemoryBytes } from "../../vocabulary/quantities";
 
 export interface PlatformSettings {
     readonly storageClassName: string;
@@ -96,7 +95,7 @@ export const platformConfig = defineSection(
             { default: {} },
         ),
         traefikPublicRoute: boolean({ default: true }),
-        canaryTrafficPercent: integer(0, maxCanaryTrafficPercent, { default: defaultCanaryTrafficPercent }),
+        canaryTrafficPercent: integer(0, publicRoute.maxCanaryPercent, { default: publicRoute.defaultCanaryPercent }),
     },
     (v, report): PlatformSettings => {
         const source = (key: string, value: string | undefined, fallback: string): ManifestSource => {

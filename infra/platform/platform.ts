@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppEnvironments } from "../apps";
-import { minio, mlflow, namespaces, registry } from "../names";
+import { minio, mlflow, namespaces, registry } from "../../vocabulary/names";
 import { namespaceManifest } from "./common/namespace";
 import { argoNetworkPolicies, platformNetworkPolicies, registryNetworkPolicy } from "./common/network-policies";
 import { pulumiArgs } from "./common/to-pulumi";

@@ -1,4 +1,4 @@
-import { environmentPorts, platformPublicPorts, publicAppPort } from "../names";
+import { environmentPorts, platformPublicPorts, publicAppPort } from "../../vocabulary/names";
 
 export interface PlatformUrls {
     mlflow: string;

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { namespaces, workflowTemplates } from "../../infra/names";
+import { namespaces, workflowTemplates } from "../../vocabulary/names";
 import { argoApiVersion, type Workflow } from "../templates/argo-types";
 
 /**

@@ -6,13 +6,12 @@ const repoRoot = path.resolve(__dirname, "..", "..");
 
 /**
  * What the gate image is built from: its Dockerfile compiles pipeline/gates (which imports
- * infra/names.ts and infra/config/quantities.ts) with the dependency pins of the root package.json. Naming the files keeps
+ * vocabulary/names.ts and vocabulary/quantities.ts) with the dependency pins of the root package.json. Naming the files keeps
  * the image's content tag unchanged when anything else in the repository changes.
  */
 export const gateImageSources = [
     "package.json",
-    "infra/names.ts",
-    "infra/config/quantities.ts",
+    "vocabulary",
     "pipeline/gates",
     "pipeline/images/gates",
 ] as const;

@@ -1,5 +1,5 @@
 import type { IIoK8sApiRbacV1PolicyRule } from "kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule";
-import { appApplicationName, environments, namespaces, releaseRecord, workflowTemplates, type Environment } from "../../infra/names";
+import { appApplicationName, environments, namespaces, releaseRecord, workflowTemplates, type Environment } from "../../vocabulary/names";
 
 /** Rules a template's runner needs, per namespace. */
 export type NamespacedRules = Readonly<Record<string, IIoK8sApiRbacV1PolicyRule[]>>;
@@ -20,7 +20,7 @@ function applications(envs: readonly Environment[]): IIoK8sApiRbacV1PolicyRule[]
     ];
 }
 
-/** The release record (infra/names releaseRecord), and no other ConfigMap. */
+/** The release record (vocabulary/names releaseRecord), and no other ConfigMap. */
 function releaseRecordAccess(verbs: string[]): IIoK8sApiRbacV1PolicyRule {
     return { apiGroups: [""], resources: ["configmaps"], resourceNames: [releaseRecord.configMap], verbs };
 }

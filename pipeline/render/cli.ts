@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { PROJECT } from "../../infra/names";
+import { PROJECT } from "../../vocabulary/names";
 import { renderManifests } from "./manifests";
 import { requireProgram, runUnderMocks, type ProgramLoader } from "./mock-run";
 

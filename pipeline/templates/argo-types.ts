@@ -5,7 +5,7 @@
  * and validate every template against their JSON schema.
  *
  * The package's types follow Argo Workflows v4; the cluster runs the v3.7 line (see
- * infra/versions.ts). Every field used here exists in both. v4 dropped the singular
+ * vocabulary/versions.ts). Every field used here exists in both. v4 dropped the singular
  * `synchronization.mutex`/`semaphore` and the CronWorkflow `schedule` (deprecated since 3.6):
  * the types no longer have them, so the templates use the plural forms, which 3.7 reads too.
  *

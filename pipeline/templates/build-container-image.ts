@@ -1,4 +1,4 @@
-import { workflowTemplates } from "../../infra/names";
+import { workflowTemplates } from "../../vocabulary/names";
 import type { WorkflowTemplate } from "./argo-types";
 import { submitWorkflowTemplate, workflowTemplate } from "./common";
 import { buildImageTemplate, prepareContextTemplate, workspaceClaim } from "./image-build-steps";

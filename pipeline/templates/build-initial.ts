@@ -1,4 +1,4 @@
-import { environments, workflowTemplates } from "../../infra/names";
+import { environments, workflowTemplates } from "../../vocabulary/names";
 import type { WorkflowStep, WorkflowTemplate } from "./argo-types";
 import { workflowTemplate } from "./common";
 import { deployTemplates } from "./deploy-container-image";

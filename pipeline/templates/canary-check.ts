@@ -6,7 +6,7 @@
  * let a named person promote past a refused traffic check (recorded on the MLflow version);
  * they cannot make a canary that fails the integration gate pass.
  */
-import { appServiceUrl, traefik, traefikServiceMetricName } from "../../infra/names";
+import { appServiceUrl, traefik, traefikServiceMetricName } from "../../vocabulary/names";
 import type { Template, WorkflowStep } from "./argo-types";
 import { gateStepTemplate } from "./common";
 import { param } from "./parameterized";

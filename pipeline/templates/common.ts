@@ -8,7 +8,7 @@ import {
     namespaces,
     registry,
     type Environment,
-} from "../../infra/names";
+} from "../../vocabulary/names";
 import {
     argoApiVersion,
     type Parameter,
@@ -113,7 +113,7 @@ export function mlflowEnvironment(): EnvVar[] {
     ];
 }
 
-/** The environment the gate/release CLI reads (names shared with pipeline/gates via infra/names). */
+/** The environment the gate/release CLI reads (names shared with pipeline/gates via vocabulary/names). */
 export function gateEnvironment(): EnvVar[] {
     return [
         ...mlflowEnvironment(),

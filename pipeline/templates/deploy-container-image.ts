@@ -7,7 +7,7 @@ import {
     namespaces,
     workflowTemplates,
     type Environment,
-} from "../../infra/names";
+} from "../../vocabulary/names";
 import type { Template, WorkflowTemplate } from "./argo-types";
 import { gateStepTemplate, retryInfrastructureErrors, workflowTemplate } from "./common";
 import { param, withEnvironmentPlaceholder } from "./parameterized";

@@ -1,7 +1,7 @@
 import type { WorkflowSpec } from "./argo-types";
 
 type WorkflowVolumeClaim = NonNullable<WorkflowSpec["volumeClaimTemplates"]>[number];
-import { appImage, model, type Environment } from "../../infra/names";
+import { appImage, model, type Environment } from "../../vocabulary/names";
 import type { Template } from "./argo-types";
 import { mlflowEnvironment, retryIdempotentFetch, retryInfrastructureErrors } from "./common";
 import { kanikoSecurityContext, restrictedSecurityContext } from "../../infra/platform/common/security";

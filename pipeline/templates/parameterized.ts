@@ -1,10 +1,10 @@
-import { environments, type Environment } from "../../infra/names";
+import { environments, type Environment } from "../../vocabulary/names";
 
 /**
- * Turns a per-environment name function from infra/names into the same name with a workflow
+ * Turns a per-environment name function from vocabulary/names into the same name with a workflow
  * placeholder in the environment's place, e.g. `gourmetgram-{{inputs.parameters.environment}}`.
  * It checks the function really is "prefix + environment + suffix" for every environment, so
- * a change in infra/names that breaks the pattern fails here rather than in the cluster.
+ * a change in vocabulary/names that breaks the pattern fails here rather than in the cluster.
  */
 export function withEnvironmentPlaceholder(name: (env: Environment) => string, placeholder: string): string {
     const [first] = environments;

@@ -1,10 +1,10 @@
-import { environments, workflowTemplates } from "../../infra/names";
+import { environments, workflowTemplates } from "../../vocabulary/names";
 import type { Template, WorkflowTemplate } from "./argo-types";
 import { gateStepTemplate, workflowTemplate } from "./common";
 import { canaryCheckSeconds, canaryCheckStepTemplates, canaryCheckSteps, overrideParameters } from "./canary-check";
 import { deployTemplates } from "./deploy-container-image";
 import { param, withEnvironmentPlaceholder } from "./parameterized";
-import { environmentMutexName } from "../../infra/names";
+import { environmentMutexName } from "../../vocabulary/names";
 import type { PipelineSettings } from "./settings";
 
 /** Templates inside promote-model / revert-staging that test-staging calls by templateRef. */

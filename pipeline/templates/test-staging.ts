@@ -1,4 +1,4 @@
-import { appPodSelector, appServiceUrl, namespaces, workflowTemplates } from "../../infra/names";
+import { appPodSelector, appServiceUrl, namespaces, workflowTemplates } from "../../vocabulary/names";
 import type { Template, WorkflowStep, WorkflowTemplate } from "./argo-types";
 import { gateReportParameter, gateStepTemplate, workflowTemplate } from "./common";
 import { deployTemplates } from "./deploy-container-image";

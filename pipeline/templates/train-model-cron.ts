@@ -1,4 +1,4 @@
-import { namespaces, workflowTemplates } from "../../infra/names";
+import { namespaces, workflowTemplates } from "../../vocabulary/names";
 import { argoApiVersion, type CronWorkflow } from "./argo-types";
 import { lifecycle } from "./common";
 import type { PipelineSettings } from "./settings";

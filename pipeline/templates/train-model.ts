@@ -1,5 +1,5 @@
-import { trainingScenarios, workflowTemplates } from "../../infra/names";
-import { parseMemoryBytes } from "../../infra/config/quantities";
+import { trainingScenarios, workflowTemplates } from "../../vocabulary/names";
+import { parseMemoryBytes } from "../../vocabulary/quantities";
 import type { Template, WorkflowTemplate } from "./argo-types";
 import { mlflowEnvironment, submitWorkflowTemplate, workflowTemplate } from "./common";
 import { restrictedSecurityContext } from "../../infra/platform/common/security";

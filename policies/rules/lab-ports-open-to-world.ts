@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { publishedPorts } from "../../infra/names";
+import { publishedPorts } from "../../vocabulary/names";
 import { withDefaults } from "../lib/config";
 import { coveredPorts, describeIngress, worldIngress } from "../lib/ingress";
 import { openstackSecGroupRuleType } from "../lib/resource-types";

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { mlflow, namespaces } from "../../infra/names";
+import { mlflow, namespaces } from "../../vocabulary/names";
 import { configStringList, withDefaults } from "../lib/config";
 import { applicationHelmSources } from "../lib/helm-values";
 import { findLoopbackReferences, LoopbackReference } from "../lib/loopback";
@@ -80,7 +80,7 @@ export const noLoopbackUrls: ResourceValidationPolicy = {
     tags: ["kubernetes", "argo", "networking"],
     remediationSteps:
         "Replace the address with the service's cluster DNS name, for example " +
-        `${mlflow.url} for MLflow (names and ports are defined once in infra/names.ts), ` +
+        `${mlflow.url} for MLflow (names and ports are defined once in vocabulary/names.ts), ` +
         "or pass it in as a workflow parameter. A pod's loopback interface is its own; it never reaches a Service.",
     configSchema: {
         properties: {

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { portsFor } from "../../infra/names";
+import { portsFor } from "../../vocabulary/names";
 import { withDefaults } from "../lib/config";
 import { describeIngress, worldIngress } from "../lib/ingress";
 import { openstackSecGroupRuleType } from "../lib/resource-types";
@@ -12,7 +12,7 @@ export interface OpenSecurityGroupsConfig {
 }
 
 export const openSecurityGroupsDefaults: OpenSecurityGroupsConfig = {
-    // The ports whose audience is `public` in infra/names publishedPorts: the app's public address, canary and production.
+    // The ports whose audience is `public` in vocabulary/names publishedPorts: the app's public address, canary and production.
     allowedPorts: [...new Set(portsFor("public"))].sort((a, b) => a - b),
     allowIcmp: true,
 };

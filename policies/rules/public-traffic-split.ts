@@ -1,6 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { maxCanaryTrafficPercent } from "../../infra/apps/public-route";
-import { namespaces } from "../../infra/names";
+import { namespaces, publicRoute } from "../../vocabulary/names";
 import { withDefaults } from "../lib/config";
 import { asObject } from "../lib/workloads";
 
@@ -13,7 +12,7 @@ export interface PublicTrafficSplitConfig {
     maxCanaryPercent: number;
 }
 
-export const publicTrafficSplitDefaults: PublicTrafficSplitConfig = { maxCanaryPercent: maxCanaryTrafficPercent };
+export const publicTrafficSplitDefaults: PublicTrafficSplitConfig = { maxCanaryPercent: publicRoute.maxCanaryPercent };
 
 interface Backend {
     kind: string;

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { defaultAppResources, environments, namespaces } from "../../infra/names";
+import { defaultAppResources, environments, namespaces } from "../../vocabulary/names";
 import { configQuantity, configStringList, withDefaults } from "../lib/config";
 import { applicationHelmSources } from "../lib/helm-values";
 import { compareQuantities, Quantity, tryParseQuantity } from "../lib/quantity";

@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Agent, fetch as undiciFetch } from "undici";
-import { workflowTemplates } from "../../infra/names";
+import { workflowTemplates } from "../../vocabulary/names";
 import {
     argoApi,
     captureUsage,

@@ -4,7 +4,7 @@
  * in. Pure (no network, no browser), so it is unit-tested; capture-screenshots.ts drives the
  * browser with what these functions return.
  */
-import { model, namespaces, trainingScenarios, workflowTemplates, type TrainingScenario } from "../../infra/names";
+import { model, namespaces, trainingScenarios, workflowTemplates, type TrainingScenario } from "../../vocabulary/names";
 import { platformUrls, type PlatformUrls } from "../../infra/platform/urls";
 import { testStagingSteps } from "../../pipeline/templates/test-staging";
 

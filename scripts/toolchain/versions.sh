@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# Toolchain versions. Kubernetes and Argo follow infra/versions.ts (the K3s release the
+# Toolchain versions. Kubernetes and Argo follow vocabulary/versions.ts (the K3s release the
 # lab installs and the Argo releases it deploys); read from there so they cannot drift.
-_versions_ts="$REPO_ROOT/infra/versions.ts"
+_versions_ts="$REPO_ROOT/vocabulary/versions.ts"
 _pinned() {
     sed -n "s/^export const $1 = \"\(.*\)\";.*/\1/p" "$_versions_ts"
 }
@@ -47,7 +47,7 @@ fi
 
 for _v in KUBERNETES_VERSION ARGO_WORKFLOWS_VERSION ARGO_CD_VERSION PULUMI_VERSION; do
     if [ -z "${!_v}" ]; then
-        echo "toolchain: could not read $_v from infra/versions.ts" >&2
+        echo "toolchain: could not read $_v from vocabulary/versions.ts" >&2
         exit 1
     fi
 done

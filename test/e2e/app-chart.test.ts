@@ -23,7 +23,7 @@ import {
     environmentPorts,
     environments,
     namespaces,
-} from "../../infra/names";
+} from "../../vocabulary/names";
 import type { IApplication } from "../../infra/platform/common/manifest";
 import type { ContainerResources } from "../../infra/platform/common/resources";
 import { appResourcesFrom } from "../../infra/platform/config";

@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { namespaces, workflowTemplates } from "../../infra/names";
+import { namespaces, workflowTemplates } from "../../vocabulary/names";
 import { argoLintOffline } from "./harness/argo-lint";
 import { startLocalCluster, type LocalCluster } from "./harness/cluster";
 import { installCrds } from "./harness/crds";

@@ -23,7 +23,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { OpMap, OutputMap, PulumiFn } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import gourmetgram from "../../index";
-import { namespaces, workflowTemplates } from "../../infra/names";
+import { namespaces, workflowTemplates } from "../../vocabulary/names";
 import { pinnedImagesPolicyName } from "../../policies/rules/pinned-images";
 import { startLocalCluster, type LocalCluster } from "./harness/cluster";
 import { startEngine, type Engine } from "./harness/engine";

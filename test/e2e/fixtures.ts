@@ -1,5 +1,5 @@
 /** Small WorkflowTemplates that show the API server really enforces the Argo CRD schema. */
-import { argoWorkflowsVersion } from "../../infra/versions";
+import { argoWorkflowsVersion } from "../../vocabulary/versions";
 
 export function minimalWorkflowTemplate(namespace: string) {
     return {

@@ -24,14 +24,14 @@ import {
     defaultAppResources,
     namespaces,
     workflowTemplates,
-} from "../../infra/names";
+} from "../../vocabulary/names";
 import { KubeApiError, KubeClient } from "../../pipeline/gates/kube/client";
 import { kubeconfigTarget } from "../../pipeline/gates/kube/config";
 import { fieldManager, imageTagPatch, readApplication, setApplicationImageTag } from "../../pipeline/gates/release/argocd";
 import { runnerRules } from "../../pipeline/rbac/policies";
 import { runnerServiceAccountName } from "../../pipeline/templates/common";
 import { runCli, type CliRun } from "../gates/cli-runner";
-import { parseCpuMillicores, parseMemoryBytes } from "../../infra/config/quantities";
+import { parseCpuMillicores, parseMemoryBytes } from "../../vocabulary/quantities";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { startLocalCluster, type LocalCluster } from "./harness/cluster";
 import { installCrds } from "./harness/crds";

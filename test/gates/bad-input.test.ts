@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { dnsLabel, nameText, parseNumber, repositoryName, UsageError } from "../../pipeline/gates/args";
 import { maxSampleBytes, parseIntegrationArgs } from "../../pipeline/gates/integration/command";
 import { parseConnections } from "../../pipeline/gates/release/options";
-import { gateImageEnv } from "../../infra/names";
+import { gateImageEnv } from "../../vocabulary/names";
 import { nodeVersionProblem } from "../../pipeline/gates/require-node";
 import { runCli } from "./cli-runner";
 

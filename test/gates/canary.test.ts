@@ -5,7 +5,7 @@
  * before the window is there too and must not count.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { traefikServiceMetricName } from "../../infra/names";
+import { traefikServiceMetricName } from "../../vocabulary/names";
 import { overrideTags, parseCanaryArgs, runCanaryCheck } from "../../pipeline/gates/canary/command";
 import { LocalMlflow, startMlflow } from "../support/mlflow-server";
 import { ServedRequest, startTraefikMetrics, TraefikMetricsStandIn } from "../support/traefik-metrics-server";

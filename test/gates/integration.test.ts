@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { food11Classes } from "../../infra/names";
+import { food11Classes } from "../../vocabulary/names";
 import { defaultSample, parseIntegrationArgs, runIntegration } from "../../pipeline/gates/integration/command";
 import { parsePredictBody, parseTestBody, parseVersion } from "../../pipeline/gates/integration/appResponses";
 import { AppServer, closedPort, healthyBehaviour, startAppServer } from "../support/app-server";

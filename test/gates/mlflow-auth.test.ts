@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mlflowPipelineCredentials } from "../../infra/names";
+import { mlflowPipelineCredentials } from "../../vocabulary/names";
 import { createUsersScript, mlflowAdminSecret } from "../../infra/platform/mlflow/auth";
 import { UsageError } from "../../pipeline/gates/args";
 import { MlflowClient, MlflowError } from "../../pipeline/gates/release/mlflow";

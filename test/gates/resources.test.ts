@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { evaluateResources, MetricsInput } from "../../pipeline/gates/resources/evaluate";
-import { parseQuantity } from "../../infra/config/quantities";
+import { parseQuantity } from "../../vocabulary/quantities";
 import { parseResourcesArgs, runResources } from "../../pipeline/gates/resources/command";
 import { KubeClient } from "../../pipeline/gates/kube/client";
 import { inClusterTarget, kubeconfigTarget, resolveKubeTarget } from "../../pipeline/gates/kube/config";

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { food11Classes } from "../../infra/names";
+import { food11Classes } from "../../vocabulary/names";
 import { appPythons, buildScenarioModels, requirePython, Standin } from "../support/app-standin";
 import { stagingPlan, withFlag } from "../support/staging-plan";
 import { runCli } from "./cli-runner";

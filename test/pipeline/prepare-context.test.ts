@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gateImageEnv, model } from "../../infra/names";
+import { gateImageEnv, model } from "../../vocabulary/names";
 import { prepareContextTemplate } from "../../pipeline/templates/image-build-steps";
 import type { PipelineSettings } from "../../pipeline/templates/settings";
 import { type LocalMlflow, startMlflow } from "../support/mlflow-server";

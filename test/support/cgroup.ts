@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseCpuMillicores, parseMemoryBytes } from "../../infra/config/quantities";
+import { parseCpuMillicores, parseMemoryBytes } from "../../vocabulary/quantities";
 
 export interface ControllerPlace {
     version: 1 | 2;

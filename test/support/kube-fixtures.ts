@@ -3,7 +3,7 @@
  * core/v1 Pod and metrics.k8s.io/v1beta1 PodMetrics references), for one app environment.
  * Builders start healthy; each test breaks exactly the part it is about.
  */
-import { releaseRecord } from "../../infra/names";
+import { releaseRecord } from "../../vocabulary/names";
 
 type Obj = Record<string, any>;
 

@@ -1,12 +1,12 @@
 /**
  * What staging is given and asked, as the program renders it for a stack: the app container's
- * limits (infra/platform/config.ts over the defaults in infra/names.ts), the memory limit the
+ * limits (infra/platform/config.ts over the defaults in vocabulary/names.ts), the memory limit the
  * train-model template sizes the oversized model from, and the gate arguments of the test-staging
  * template (pipeline/templates/test-staging.ts). Taken from the builders themselves, so a test
  * or benchmark that uses this plan follows every change of a default.
  */
 import { loadStackConfig, RawConfig } from "../../infra/config/load";
-import { PROJECT } from "../../infra/names";
+import { PROJECT } from "../../vocabulary/names";
 import { platformConfig } from "../../infra/platform/config";
 import { pipelineSettings } from "../../pipeline/component";
 import { pipelineConfig } from "../../pipeline/config";

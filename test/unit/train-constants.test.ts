@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseMemoryBytes } from "../../infra/config/quantities";
-import { defaultAppResources, food11Classes, model, trainingScenarios } from "../../infra/names";
+import { parseMemoryBytes } from "../../vocabulary/quantities";
+import { defaultAppResources, food11Classes, model, trainingScenarios } from "../../vocabulary/names";
 
 const root = path.resolve(__dirname, "../..");
 const python = path.join(root, ".venv", "bin", "python");
@@ -21,7 +21,7 @@ function pythonConstants(): Record<string, unknown> {
     return JSON.parse(out) as Record<string, unknown>;
 }
 
-describe("gourmetgram_train.constants agrees with infra/names.ts", () => {
+describe("gourmetgram_train.constants agrees with vocabulary/names.ts", () => {
     const c = pythonConstants();
 
     it("registers the same model name", () => expect(c.MODEL_NAME).toBe(model.name));

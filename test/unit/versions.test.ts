@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { mlflowVersion } from "../../infra/versions";
+import { mlflowVersion } from "../../vocabulary/versions";
 
 const root = path.resolve(__dirname, "../..");
 const skipped = new Set([".git", "node_modules", ".venv", ".cache", "out"]);
@@ -38,7 +38,7 @@ describe("MLflow version pins", () => {
         ]));
     });
 
-    it.each(files.map((f) => [path.relative(root, f), f]))("%s pins MLflow to infra/versions.ts", (_name, file) => {
+    it.each(files.map((f) => [path.relative(root, f), f]))("%s pins MLflow to vocabulary/versions.ts", (_name, file) => {
         for (const { line, version } of mlflowLines(file)) {
             expect(version, `${line} must pin ==${mlflowVersion}`).toBe(mlflowVersion);
         }

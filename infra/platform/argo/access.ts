@@ -3,7 +3,7 @@
  * of the lab, with a Role limited to the `argo` namespace, and a long-lived token Secret the
  * program reads back and hands out as a secret stack output (the Argo docs' access-token recipe).
  */
-import { namespaces, PROJECT } from "../../names";
+import { namespaces, PROJECT } from "../../../vocabulary/names";
 import { componentLabels } from "../common/labels";
 import { type IRole, type IRoleBinding, type ISecret, type IServiceAccount, manifest } from "../common/manifest";
 import type { KubernetesObject } from "./manifest-source";

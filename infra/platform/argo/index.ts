@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaces } from "../../names";
-import { argoCdVersion, argoEventsVersion, argoWorkflowsVersion } from "../../versions";
+import { namespaces } from "../../../vocabulary/names";
+import { argoCdVersion, argoEventsVersion, argoWorkflowsVersion } from "../../../vocabulary/versions";
 import type { ContainerResources } from "../common/resources";
 import { pulumiArgs } from "../common/to-pulumi";
 import { ManifestInstall } from "./install";

@@ -1,4 +1,4 @@
-import { namespaces, platformPublicPorts } from "../../names";
+import { namespaces, platformPublicPorts } from "../../../vocabulary/names";
 import { componentLabels } from "../common/labels";
 import { type IService, manifest } from "../common/manifest";
 

@@ -1,4 +1,4 @@
-import { PROJECT } from "../../names";
+import { PROJECT } from "../../../vocabulary/names";
 
 /** The labels every platform object carries; `app` selects a component's pods. */
 export function componentLabels(component: string): Record<string, string> {

@@ -1,5 +1,5 @@
-import { namespaces, PROJECT } from "../../names";
-import { k3sVersion } from "../../versions";
+import { namespaces, PROJECT } from "../../../vocabulary/names";
+import { k3sVersion } from "../../../vocabulary/versions";
 import { type INamespace, manifest } from "./manifest";
 
 export type PodSecurityLevel = "restricted" | "baseline";
@@ -32,7 +32,7 @@ export const namespacePodSecurity: Readonly<Record<string, { level: PodSecurityL
     [namespaces.production]: { level: "baseline", why: "the app image is built from the upstream app repository, which runs as root" },
 };
 
-/** The Kubernetes minor the policy levels are read at: the pinned K3s release's (infra/versions). */
+/** The Kubernetes minor the policy levels are read at: the pinned K3s release's (vocabulary/versions). */
 export const podSecurityVersion = /^v\d+\.\d+/.exec(k3sVersion)![0];
 
 export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {

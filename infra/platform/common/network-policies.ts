@@ -4,7 +4,7 @@
  * any source (the security group already limits who reaches the node); in-cluster-only ports
  * accept only the pods that use them.
  */
-import { minio, mlflow, namespaces, postgres, registry } from "../../names";
+import { minio, mlflow, namespaces, postgres, registry } from "../../../vocabulary/names";
 import { argoServerPort } from "../argo/services";
 import { componentLabels, selectorLabels } from "./labels";
 import { type INetworkPolicy, manifest } from "./manifest";

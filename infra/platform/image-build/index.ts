@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaces, registry } from "../../names";
+import { namespaces, registry } from "../../../vocabulary/names";
 import { pulumiArgs } from "../common/to-pulumi";
 import { buildContext, contentTag } from "./context";
 import { checkRepositoryName, imageBuildManifests, imageReference } from "./manifests";

@@ -1,4 +1,4 @@
-import { platformImages } from "../../versions";
+import { platformImages } from "../../../vocabulary/versions";
 import { componentLabels } from "../common/labels";
 import { type IConfigMap, type IJob, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";

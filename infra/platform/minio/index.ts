@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { minio, namespaces } from "../../names";
+import { minio, namespaces } from "../../../vocabulary/names";
 import { ContainerResources } from "../common/resources";
 import { pulumiArgs } from "../common/to-pulumi";
 import { credentialsSecret, secretPassword } from "../credentials";

@@ -1,5 +1,5 @@
-import { minio, namespaces, platformPublicPorts } from "../../names";
-import { platformImages } from "../../versions";
+import { minio, namespaces, platformPublicPorts } from "../../../vocabulary/names";
+import { platformImages } from "../../../vocabulary/versions";
 import { componentLabels, selectorLabels } from "../common/labels";
 import { type IJob, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";

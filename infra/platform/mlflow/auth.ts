@@ -7,8 +7,8 @@
  * - clients send HTTP basic auth; MLflow's Python client takes MLFLOW_TRACKING_USERNAME/PASSWORD.
  * Users live in their own Postgres database beside MLflow's, so a restart keeps them.
  */
-import { mlflow, mlflowPipelineCredentials, namespaces, postgres } from "../../names";
-import { platformImages } from "../../versions";
+import { mlflow, mlflowPipelineCredentials, namespaces, postgres } from "../../../vocabulary/names";
+import { platformImages } from "../../../vocabulary/versions";
 import { componentLabels } from "../common/labels";
 import { type IJob, manifest } from "../common/manifest";
 import { platformResources, toResourceRequirements } from "../common/resources";

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { mlflow, mlflowPipelineCredentials, namespaces, postgres } from "../../names";
+import { mlflow, mlflowPipelineCredentials, namespaces, postgres } from "../../../vocabulary/names";
 import { credentialsSecret, secretPassword } from "../credentials";
 import { postgresUser } from "../postgres/manifests";
 import { basicAuthIni, createUsersJob, mlflowAdminSecret, mlflowAuth, mlflowServerSecret, postgresUri } from "./auth";

@@ -1,4 +1,4 @@
-import { minio, mlflow, namespaces } from "../../names";
+import { minio, mlflow, namespaces } from "../../../vocabulary/names";
 import { componentLabels, selectorLabels } from "../common/labels";
 import { type IDeployment, type IService, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";

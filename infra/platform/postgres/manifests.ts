@@ -1,5 +1,5 @@
-import { namespaces, postgres } from "../../names";
-import { platformImages } from "../../versions";
+import { namespaces, postgres } from "../../../vocabulary/names";
+import { platformImages } from "../../../vocabulary/versions";
 import { componentLabels } from "../common/labels";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
 import { clusterService, dataVolume, dataVolumeClaim, singleInstanceDeployment } from "../common/single-instance";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { registry, registryNodeMirror } from "../../names";
+import { registry, registryNodeMirror } from "../../../vocabulary/names";
 import { ContainerResources } from "../common/resources";
 import { pulumiArgs } from "../common/to-pulumi";
 import { registryManifests } from "./manifests";

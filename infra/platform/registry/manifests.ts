@@ -1,5 +1,5 @@
-import { namespaces, registry, registryNodeMirror } from "../../names";
-import { platformImages } from "../../versions";
+import { namespaces, registry, registryNodeMirror } from "../../../vocabulary/names";
+import { platformImages } from "../../../vocabulary/versions";
 import { componentLabels, selectorLabels } from "../common/labels";
 import { type IDeployment, type IPersistentVolumeClaim, type IService, manifest } from "../common/manifest";
 import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";

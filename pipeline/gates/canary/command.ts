@@ -6,7 +6,7 @@
  * --override-reason a refusal becomes a pass, recorded on the MLflow model version with the
  * figures it overrode, so the promotion goes ahead on a named person's word.
  */
-import { traefik, traefikServiceMetricName } from "../../../infra/names";
+import { traefik, traefikServiceMetricName } from "../../../vocabulary/names";
 import { nameText, numberFlag, parseBaseUrl, parseFlags, UsageError } from "../args";
 import { httpRequest, TransportError } from "../http";
 import { fail, GateResult, pass } from "../report";

@@ -7,7 +7,7 @@
  *                    `<button ...>Class</button>`, or a "Warning" badge when nothing was predicted
  * Pure functions: each returns the class/version, or a reason that says what was wrong.
  */
-import { food11Classes } from "../../../infra/names";
+import { food11Classes } from "../../../vocabulary/names";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 

@@ -5,7 +5,7 @@
  * The patch carries the resourceVersion it was computed from: a concurrent edit makes the API
  * server answer 409, and the write is recomputed from a fresh read.
  */
-import { appImageTagValuePath } from "../../../infra/names";
+import { appImageTagValuePath } from "../../../vocabulary/names";
 import { KubeApiError, KubeClient } from "../kube/client";
 
 export const imageTagParameter = appImageTagValuePath.join(".");

@@ -6,7 +6,7 @@
  * then to MLflow for people to see: tag last-good-<env> on the model, alias <env> on V,
  * tested-digest on V.
  */
-import { appImageTag, Environment } from "../../../infra/names";
+import { appImageTag, Environment } from "../../../vocabulary/names";
 import { parseFlags } from "../args";
 import { connectionFlags, environmentFlag, lastGoodTag, parseConnections, versionFlag, Connections } from "./options";
 import { testedDigestTag, writeLastGood } from "./record";

@@ -1,9 +1,9 @@
 /**
  * Where the release commands find MLflow, the registry and Argo CD. Flags win over the
- * environment variables the workflow steps set (infra/names gateImageEnv), which win over
- * the in-cluster defaults from infra/names.
+ * environment variables the workflow steps set (vocabulary/names gateImageEnv), which win over
+ * the in-cluster defaults from vocabulary/names.
  */
-import { appName, gateImageEnv, isEnvironment, model, mlflow, namespaces, registry, environments, Environment } from "../../../infra/names";
+import { appName, gateImageEnv, isEnvironment, model, mlflow, namespaces, registry, environments, Environment } from "../../../vocabulary/names";
 import { dnsLabel, nameText, parseBaseUrl, repositoryName, UsageError } from "../args";
 
 export const connectionFlags = ["mlflow-url", "registry-url", "argocd-namespace", "model-name", "repository"] as const;

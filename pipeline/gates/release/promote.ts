@@ -8,7 +8,7 @@
  *   4. point Argo CD Application gourmetgram-<to> at the new tag
  *   5. only then move MLflow alias <to> to V, so the alias never names a missing image
  */
-import { appApplicationName, appImageTag, environments, Environment } from "../../../infra/names";
+import { appApplicationName, appImageTag, environments, Environment } from "../../../vocabulary/names";
 import { parseFlags, UsageError } from "../args";
 import { setApplicationImageTag } from "./argocd";
 import { ensureRetagged } from "./image";

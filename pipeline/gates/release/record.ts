@@ -1,9 +1,9 @@
 /**
- * The release record (infra/names releaseRecord): per environment, the last version that
+ * The release record (vocabulary/names releaseRecord): per environment, the last version that
  * passed its gates and the digest of the image those gates tested, kept in a ConfigMap so a
  * revert can read it while MLflow is down. Every value read back is checked before use.
  */
-import { type Environment, releaseRecord } from "../../../infra/names";
+import { type Environment, releaseRecord } from "../../../vocabulary/names";
 import { KubeApiError, type KubeClient } from "../kube/client";
 import { ReleaseRefused } from "./steps";
 

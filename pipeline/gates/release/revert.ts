@@ -10,7 +10,7 @@
  *      If MLflow fails here, the command fails saying the environment is already restored,
  *      and a rerun only records.
  */
-import { appApplicationName, appImageTag, environments, Environment } from "../../../infra/names";
+import { appApplicationName, appImageTag, environments, Environment } from "../../../vocabulary/names";
 import { parseFlags, requireFlag } from "../args";
 import { setApplicationImageTag } from "./argocd";
 import { ensureRetagged } from "./image";

@@ -4,7 +4,7 @@
  * (release/argocd.ts), so there is one way the pipeline writes the tag: from a checked version
  * number, changing only the tag wherever the Application carries it.
  */
-import { appApplicationName, appImageTag, type Environment } from "../../../infra/names";
+import { appApplicationName, appImageTag, type Environment } from "../../../vocabulary/names";
 import { parseFlags } from "../args";
 import { setApplicationImageTag } from "./argocd";
 import { type Connections, connectionFlags, environmentFlag, parseConnections, versionFlag } from "./options";

@@ -6,7 +6,7 @@
  * the command polls until its deadline and then turns into a failure (fail closed).
  */
 import { Condition, ContainerStatus, Deployment, Pod, PodMetrics } from "./kinds";
-import { parseQuantity } from "../../../infra/config/quantities";
+import { parseQuantity } from "../../../vocabulary/quantities";
 
 /** A quantity the API server reported; anything else means the gate cannot judge and fails. */
 function quantity(text: string): number {

@@ -1,6 +1,6 @@
 import * as openstack from "@pulumi/openstack";
 import { describe, expect, it } from "vitest";
-import { environmentPorts, platformPublicPorts, publishedPorts } from "../../../infra/names";
+import { environmentPorts, platformPublicPorts, publishedPorts } from "../../../vocabulary/names";
 import { labPortsDefaults, labPortsOpenToWorld } from "../../../policies/rules/lab-ports-open-to-world";
 import { createArgsForType, createResourceValidationArgs, expectNoViolations, expectViolation, runResourcePolicy } from "../util";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mlflow, namespaces } from "../../../infra/names";
+import { mlflow, namespaces } from "../../../vocabulary/names";
 import { noLoopbackUrls } from "../../../policies/rules/no-loopback-urls";
 import { allPodBearing, appApplication, argoWorkflows, goodContainer, ITemplate } from "../fixtures";
 import { createArgsForType, expectNoViolations, expectViolation, runResourcePolicy } from "../util";

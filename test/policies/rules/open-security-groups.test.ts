@@ -1,6 +1,6 @@
 import * as openstack from "@pulumi/openstack";
 import { describe, expect, it } from "vitest";
-import { environmentPorts, portsFor, publicAppPort } from "../../../infra/names";
+import { environmentPorts, portsFor, publicAppPort } from "../../../vocabulary/names";
 import { openSecurityGroups, openSecurityGroupsDefaults } from "../../../policies/rules/open-security-groups";
 import { createResourceValidationArgs, expectNoViolations, expectViolation } from "../util";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appImage } from "../../../infra/names";
+import { appImage } from "../../../vocabulary/names";
 import { pinnedImages } from "../../../policies/rules/pinned-images";
 import { parseImageReference } from "../../../policies/lib/image-reference";
 import { allPodBearing, argoTemplateVariants, argoWorkflows, goodContainer } from "../fixtures";

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { publicIngressRoute, publicTraefikService, traefikHelmChartConfig } from "../../../infra/apps/public-route";
-import { namespaces } from "../../../infra/names";
+import { namespaces } from "../../../vocabulary/names";
 import { policies } from "../../../policies/policies";
 import { publicTrafficSplit } from "../../../policies/rules/public-traffic-split";
 import { asPolicyProps, createCustomResourceValidationArgs, expectNoViolations, expectViolation, runPack } from "../util";

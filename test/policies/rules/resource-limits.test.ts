@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultAppResources, namespaces } from "../../../infra/names";
+import { defaultAppResources, namespaces } from "../../../vocabulary/names";
 import { parseResourceLimitsConfig, resourceLimits, resourcesProblems } from "../../../policies/rules/resource-limits";
 import {
     allPodBearing,
@@ -148,7 +148,7 @@ describe("resource-limits: config", () => {
         await expect(runResourcePolicy(resourceLimits, allPodBearing.Pod(goodContainer(), { config }))).rejects.toThrow(key);
     });
 
-    it("defaults the app ceiling to the product's limits from infra/names.ts", () => {
+    it("defaults the app ceiling to the product's limits from vocabulary/names.ts", () => {
         const ceilings = parseResourceLimitsConfig();
         expect(ceilings.app.cpu.text).toBe(defaultAppResources.limits.cpu);
         expect(ceilings.app.memory.text).toBe(defaultAppResources.limits.memory);

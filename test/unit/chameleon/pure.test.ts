@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ingressRules } from "../../../infra/chameleon/security-rules";
-import { portsFor, publishedPorts } from "../../../infra/names";
+import { portsFor, publishedPorts } from "../../../vocabulary/names";
 import { placementFor } from "../../../infra/chameleon/sites";
 import { hostAddress, isNetworkAddress, isPrivateRange, parseIpv4Cidr } from "../../../infra/config/network";
-import { parseCpuMillicores, parseMemoryBytes } from "../../../infra/config/quantities";
+import { parseCpuMillicores, parseMemoryBytes } from "../../../vocabulary/quantities";
 
 describe("ingressRules", () => {
     const policy = { labAllowedCidr: "198.51.100.0/24", sshAllowedCidr: "198.51.100.7/32", apiAllowedCidr: "203.0.113.10/32" };

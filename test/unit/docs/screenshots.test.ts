@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 // Type-only: makes the type check (npm run typecheck) compile the browser driver as well.
 import type { main as captureMain } from "../../../scripts/docs/capture-screenshots";
-import { environmentPorts, platformPublicPorts } from "../../../infra/names";
+import { environmentPorts, platformPublicPorts } from "../../../vocabulary/names";
 import {
     allShotFiles,
     argoApi,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../infra/config/errors";
 import { loadStackConfig } from "../../../infra/config/load";
-import { defaultAppResources } from "../../../infra/names";
-import { parseMemoryBytes } from "../../../infra/config/quantities";
+import { defaultAppResources } from "../../../vocabulary/names";
+import { parseMemoryBytes } from "../../../vocabulary/quantities";
 import { platformConfig } from "../../../infra/platform/config";
 import { appMemoryFitsItsTraffic, appMemoryNeedMiB, normalModelMemory, smallestAppMemoryLimitMiB } from "../../../pipeline/app-memory";
 import { pipelineConfig } from "../../../pipeline/config";

@@ -4,7 +4,7 @@
  * contract between the template and `gate canary`).
  */
 import { describe, expect, it } from "vitest";
-import { appServiceUrl, traefik, traefikServiceMetricName } from "../../../infra/names";
+import { appServiceUrl, traefik, traefikServiceMetricName } from "../../../vocabulary/names";
 import { parseCanaryArgs } from "../../../pipeline/gates/canary/command";
 import { splitReport } from "../../../pipeline/gates/cli";
 import { canaryCheckDefaults } from "../../../pipeline/gates/canary/defaults";

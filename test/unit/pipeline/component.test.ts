@@ -2,7 +2,7 @@ import { installMocks, type Registered } from "../../support/mocks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
 import { ConfigError } from "../../../infra/config/errors";
-import { defaultAppResources, namespaces } from "../../../infra/names";
+import { defaultAppResources, namespaces } from "../../../vocabulary/names";
 import { pipelineConfig } from "../../../pipeline/config";
 import { runnerRules } from "../../../pipeline/rbac/policies";
 

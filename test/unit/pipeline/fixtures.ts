@@ -1,4 +1,4 @@
-import { defaultAppResources } from "../../../infra/names";
+import { defaultAppResources } from "../../../vocabulary/names";
 import type { PipelineSettings } from "../../../pipeline/templates/settings";
 
 export const settings: PipelineSettings = {

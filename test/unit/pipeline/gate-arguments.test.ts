@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appServiceUrl } from "../../../infra/names";
+import { appServiceUrl } from "../../../vocabulary/names";
 import { revertStaging } from "../../../pipeline/templates/release";
 import { testStaging } from "../../../pipeline/templates/test-staging";
 import { trainMemoryLimit, trainModel } from "../../../pipeline/templates/train-model";

@@ -1,7 +1,7 @@
 import { installMocks, type Registered } from "../../support/mocks";
 import { describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
-import { defaultAppResources, namespaces } from "../../../infra/names";
+import { defaultAppResources, namespaces } from "../../../vocabulary/names";
 import { checkWorkflows } from "../../support/workflow-check/references";
 import { pipelineConfig } from "../../../pipeline/config";
 import { githubEventSource, trainOnPushSensor } from "../../../pipeline/events/github-trigger";

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks } from "../../support/mocks";
-import { defaultAppResources } from "../../../infra/names";
+import { defaultAppResources } from "../../../vocabulary/names";
 import { describe, expect, it } from "vitest";
 import { parseRenderArgs, render, renderHelp, UsageError } from "../../../pipeline/render/cli";
 import { redacted, renderManifests, typeToApi, type RecordedResource } from "../../../pipeline/render/manifests";

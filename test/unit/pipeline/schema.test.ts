@@ -3,7 +3,7 @@ import { CronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1al
 import { Workflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Workflow";
 import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
 import { parse } from "yaml";
-import { environmentMutexName, namespaces, workflowTemplates } from "../../../infra/names";
+import { environmentMutexName, namespaces, workflowTemplates } from "../../../vocabulary/names";
 import { toModelShape } from "../../support/workflow-check/model-shape";
 import { stringsIn } from "../../support/workflow-check/placeholders";
 import { pipelineCronWorkflows, pipelineWorkflowTemplates } from "../../../pipeline/templates";

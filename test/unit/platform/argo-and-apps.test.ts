@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { appImageTag, defaultAppResources, environmentPorts, environments, namespaces, registry } from "../../../infra/names";
+import { appImageTag, defaultAppResources, environmentPorts, environments, namespaces, registry } from "../../../vocabulary/names";
 import { appApplication, appChartPath, environmentNamespace, imageTagParameter, imageTagPath } from "../../../infra/apps/application";
 import { prepareObjects } from "../../../infra/platform/argo/install";
 import { loadManifest, parseManifest } from "../../../infra/platform/argo/manifest-source";

@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as path from "path";
-import { minio, mlflow, namespaces, postgres } from "../../../infra/names";
-import { mlflowVersion } from "../../../infra/versions";
+import { minio, mlflow, namespaces, postgres } from "../../../vocabulary/names";
+import { mlflowVersion } from "../../../vocabulary/versions";
 import {
     awsCredentialsFile,
     bucketPolicy,
@@ -155,7 +155,7 @@ describe("MLflow server arguments", () => {
         expect(args).toContain("--cors-allowed-origins=http://203.0.113.7:8000");
     });
 
-    it("pin the same MLflow version in the server image as infra/versions.ts", () => {
+    it("pin the same MLflow version in the server image as vocabulary/versions.ts", () => {
         const dockerfile = fs.readFileSync(path.join(__dirname, "../../../infra/platform/mlflow/image/Dockerfile"), "utf8");
         expect(dockerfile).toContain(`mlflow==${mlflowVersion} `);
         expect(dockerfile).toMatch(/psycopg2-binary==\d/);

@@ -8,7 +8,7 @@ import { gunzipSync } from "zlib";
 import { buildContext, contentTag, maxContextBytes } from "../../../infra/platform/image-build/context";
 import { checkRepositoryName, imageBuildManifests } from "../../../infra/platform/image-build/manifests";
 import { writeTar } from "../../../infra/platform/image-build/tar";
-import { platformImages } from "../../../infra/versions";
+import { platformImages } from "../../../vocabulary/versions";
 import { installMocks, ofType, pinnedImage, settled } from "./harness";
 import { validate } from "./schema";
 

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { publicIngressRoute, publicTraefikService, routeWeights, traefikHelmChartConfig, traefikLatencyBuckets } from "../../../infra/apps/public-route";
 import { ConfigError } from "../../../infra/config/errors";
 import { loadStackConfig } from "../../../infra/config/load";
-import { appPort, appServiceName, environmentPorts, namespaces, publicAppPort, publishedPorts, traefik, traefikServiceMetricName } from "../../../infra/names";
+import { appPort, appServiceName, environmentPorts, namespaces, publicAppPort, publishedPorts, traefik, traefikServiceMetricName } from "../../../vocabulary/names";
 import { platformConfig } from "../../../infra/platform/config";
 import { canaryCheckDefaults } from "../../../pipeline/gates/canary/defaults";
 import { installMocks, ofType, type Registered, settled } from "./harness";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { namespaces, registry, registryNodeMirror } from "../../../infra/names";
-import { platformImages } from "../../../infra/versions";
+import { namespaces, registry, registryNodeMirror } from "../../../vocabulary/names";
+import { platformImages } from "../../../vocabulary/versions";
 import { registryManifests } from "../../../infra/platform/registry/manifests";
 import { containerImages, installMocks, ofType, pinnedImage, settled } from "./harness";
 import { validate } from "./schema";

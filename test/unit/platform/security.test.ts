@@ -7,7 +7,7 @@
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
-import { namespaces } from "../../../infra/names";
+import { namespaces } from "../../../vocabulary/names";
 import { namespacePodSecurity } from "../../../infra/platform/common/namespace";
 import { platformConfig } from "../../../infra/platform/config";
 import bcrypt from "bcryptjs";

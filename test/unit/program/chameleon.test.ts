@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { publishedPorts } from "../../../infra/names";
+import { publishedPorts } from "../../../vocabulary/names";
 import { isSecretValue, mockFloatingIp, mockJoinToken, type ProgramRun, reveal, runProgram, stacksDir } from "../../support/program";
 
 let run: ProgramRun;

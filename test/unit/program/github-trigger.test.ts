@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { namespaces } from "../../../infra/names";
+import { namespaces } from "../../../vocabulary/names";
 import { runProgram, stacksDir, withoutSecrets } from "../../support/program";
 
 const laptop = path.join(stacksDir, "Pulumi.laptop.yaml");

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { workflowTemplates } from "../../../infra/names";
+import { workflowTemplates } from "../../../vocabulary/names";
 import { type ProgramRun, runProgram, stacksDir } from "../../support/program";
 
 let run: ProgramRun;

@@ -1,6 +1,6 @@
 """Facts the training image shares with the rest of the project.
 
-The TypeScript program defines them once in infra/names.ts; this module is their single copy
+The TypeScript program defines them once in vocabulary/names.ts; this module is their single copy
 on the Python side, and test/unit/train-constants.test.ts fails when the two drift apart.
 Import from here, never repeat the strings.
 """

@@ -276,6 +276,10 @@ export const publicRoute = {
     namespace: namespaces.production,
     traefikServiceName: `${PROJECT}-public`,
     ingressRouteName: `${PROJECT}-public`,
+    /** Share of public requests canary gets unless the stack says otherwise; 0 sends all to production. */
+    defaultCanaryPercent: 10,
+    /** Above half, canary would be the main environment rather than a canary. */
+    maxCanaryPercent: 50,
 } as const;
 
 /**
