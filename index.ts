@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createCluster } from "./infra/cluster/cluster";
 import { clusterConfig } from "./infra/config/cluster";
 import { loadStackConfig, secretConfigKeys } from "./infra/config/load";
-import { PROJECT } from "./infra/names";
+import { PROJECT } from "./vocabulary/names";
 import { platformConfig } from "./infra/platform/config";
 import { Platform } from "./infra/platform/platform";
 import { Pipeline } from "./pipeline/component";

@@ -16,8 +16,8 @@ import * as path from "node:path";
 import { runCli, type CliRun } from "../test/gates/cli-runner";
 import { appPythons, buildScenarioModels, Standin } from "../test/support/app-standin";
 import { stagingPlan, withFlag } from "../test/support/staging-plan";
-import { trainingScenarios } from "../infra/names";
-import { parseMemoryBytes } from "../infra/config/quantities";
+import { trainingScenarios } from "../vocabulary/names";
+import { parseMemoryBytes } from "../vocabulary/quantities";
 
 /** On by default: the app gets the CPU its limit allows even on a machine busy with other work. */
 const firstClaimOnCpu = process.env.BENCH_CPU_PRIORITY !== "0";
