@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# The images the one-node test cluster runs, each FROM scratch (oci-image.sh): the pod
-# sandbox's pause process (Debian's catatonit, run as -P), busybox (the local-path helper
-# pods and the test workloads), and CoreDNS, metrics-server and the local-path provisioner
-# from the binaries their build steps made. Writes images.json: each image's reference and
-# archive, which the cluster harness imports into its containerd.
+# The images the one-node test cluster runs, each packed by oci-image.sh. The images come
+# from recipes, images.d/NN-<group>.sh, sourced in order; each builds layouts under
+# $layouts and calls `add` once per image. A recipe may declare with `stands_in_for` which
+# product image reference an image replaces on the cluster (test/cluster/harness/
+# local-images.ts is the table the harness maps by). Writes images.json: each image's
+# reference, archive and the product reference it stands in for, which the cluster
+# harness imports into its containerd.
 set -euo pipefail
+here=$(dirname "$0")
 # shellcheck source=scripts/toolchain/common.sh
-source "$(dirname "$0")/common.sh"
+source "$here/common.sh"
 # shellcheck source=scripts/toolchain/oci-image.sh
-source "$(dirname "$0")/oci-image.sh"
+source "$here/oci-image.sh"
 
 registry=gourmetgram.local
 # A Debian version as an image tag: no epoch, and `+` is not allowed in a tag.
@@ -25,45 +28,42 @@ built_binary() { # NAME VERSION -> the built binary, or fail naming the step to 
 
 layouts=$(mktemp -d)
 trap 'rm -rf "$layouts"' EXIT
-declare -A archives refs
+declare -A archives refs stands_in
+names=()
 
 add() { # NAME TAG USER ENTRYPOINT... (the layout is $layouts/NAME)
     local name=$1 ref="$registry/$1:$2"
+    [ -z "${refs[$name]:-}" ] || { log "images: two recipes add '$name'"; exit 1; }
+    names+=("$name")
     refs[$name]=$ref
     archives[$name]=$(oci_image "$name" "$ref" "$layouts/$name" "$3" "${@:4}")
     log "image $ref"
+}
+stands_in_for() { # NAME PRODUCT_REF: the image NAME replaces PRODUCT_REF on the test cluster
+    stands_in[$1]=$2
 }
 single_binary() { # NAME FILE [PATH] -> a layout holding FILE as PATH (default /NAME), and a /tmp
     mkdir -p "$layouts/$1/tmp" && chmod 1777 "$layouts/$1/tmp"
     install -D -m 0755 "$2" "$layouts/$1${3:-/$1}"
 }
 
-single_binary pause /usr/bin/catatonit
-add pause "catatonit-$(deb_tag catatonit)" 65535:65535 /pause -P
-
-mkdir -p "$layouts/busybox/bin" "$layouts/busybox/tmp" && chmod 1777 "$layouts/busybox/tmp"
-install -m 0755 /bin/busybox "$layouts/busybox/bin/busybox"
-for applet in $(/bin/busybox --list); do
-    [ "$applet" = busybox ] || ln -s busybox "$layouts/busybox/bin/$applet"
+for recipe in "$here"/images.d/[0-9][0-9]-*.sh; do
+    # shellcheck source=/dev/null
+    source "$recipe"
 done
-add busybox "$(deb_tag busybox-static)" 0:0 /bin/sh
-
-single_binary coredns "$(built_binary coredns "$COREDNS_VERSION")"
-add coredns "$COREDNS_VERSION" 0:0 /coredns
-single_binary metrics-server "$(built_binary metrics-server "$METRICS_SERVER_VERSION")"
-add metrics-server "$METRICS_SERVER_VERSION" 65534:65534 /metrics-server
-# Upstream's manifest runs it by name, from PATH.
-single_binary local-path-provisioner "$(built_binary local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION")" \
-    /usr/bin/local-path-provisioner
-add local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION" 0:0 /usr/bin/local-path-provisioner
+for name in "${!stands_in[@]}"; do
+    [ -n "${refs[$name]:-}" ] || { log "images: stands_in_for names '$name', which no recipe adds"; exit 1; }
+done
 
 {
     echo "{"
     first=1
-    for name in pause busybox coredns metrics-server local-path-provisioner; do
+    for name in "${names[@]}"; do
         [ $first = 1 ] || echo ","
         first=0
-        printf '  "%s": {"ref": "%s", "archive": "%s"}' "$name" "${refs[$name]}" "${archives[$name]}"
+        printf '  "%s": {"ref": "%s", "archive": "%s"' "$name" "${refs[$name]}" "${archives[$name]}"
+        [ -z "${stands_in[$name]:-}" ] || printf ', "standsInFor": "%s"' "${stands_in[$name]}"
+        printf '}'
     done
     printf '\n}\n'
 } > "$(toolchain_root)/images.json"
