@@ -64,6 +64,9 @@ export function appApplicationName(env: Environment): string {
     return `gourmetgram-${env}`;
 }
 
+/** Argo CD AppProject the three Applications belong to: it bounds what they (and a patch of them) may deploy. */
+export const appProjectName = PROJECT;
+
 export const mlflow = {
     serviceName: "mlflow",
     port: 8000,

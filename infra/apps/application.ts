@@ -1,7 +1,8 @@
-import { appApplicationName, appImageTag, appName, environmentPorts, Environment, namespaces, PROJECT, registry } from "../../vocabulary/names";
+import { appApplicationName, appImageTag, appName, appProjectName, environmentPorts, Environment, namespaces, PROJECT, registry } from "../../vocabulary/names";
 import { type IApplication, type INamespace, manifest } from "../platform/common/manifest";
 import type { ContainerResources } from "../platform/common/resources";
 import { namespaceManifest } from "../platform/common/namespace";
+import { inClusterServer } from "./project";
 
 /** The chart's place in this repository. */
 export const appChartPath = "infra/apps/chart";
@@ -42,7 +43,7 @@ export function appApplication(args: AppEnvironmentArgs): IApplication {
             labels: { "app.kubernetes.io/part-of": PROJECT, "gourmetgram.io/environment": env },
         },
         spec: {
-            project: "default",
+            project: appProjectName,
             source: {
                 repoURL: args.source.repoUrl,
                 targetRevision: args.source.revision,
@@ -61,7 +62,7 @@ export function appApplication(args: AppEnvironmentArgs): IApplication {
                     },
                 },
             },
-            destination: { server: "https://kubernetes.default.svc", namespace: namespaces[env] },
+            destination: { server: inClusterServer, namespace: namespaces[env] },
             syncPolicy: {
                 automated: { prune: true, selfHeal: true },
                 retry: { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "3m" } },

@@ -4,6 +4,7 @@ import { appServiceUrl, Environment, environments } from "../../vocabulary/names
 import type { ContainerResources } from "../platform/common/resources";
 import { pulumiArgs } from "../platform/common/to-pulumi";
 import { AppSource, appApplication, environmentNamespace, imageTagPath } from "./application";
+import { appProject, lockedDefaultProject } from "./project";
 import { publicIngressRoute, publicTraefikService, traefikHelmChartConfig, type PublicRouteArgs } from "./public-route";
 
 export interface AppEnvironmentsArgs {
@@ -15,7 +16,8 @@ export interface AppEnvironmentsArgs {
 }
 
 /**
- * gourmetgram-staging, -canary and -production: a namespace and an Argo CD Application each.
+ * gourmetgram-staging, -canary and -production: a namespace and an Argo CD Application each,
+ * all three in the lab's AppProject (infra/apps/project.ts).
  * Argo CD must be installed first (pass it in dependsOn) because Application is its CRD.
  */
 export class AppEnvironments extends pulumi.ComponentResource {
@@ -24,6 +26,12 @@ export class AppEnvironments extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppEnvironmentsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:apps:AppEnvironments", name, {}, opts);
+        // The project exists before any Application names it; `default` is closed in the same step.
+        const projects = [
+            new k8s.apiextensions.CustomResource(`${name}-project`, pulumiArgs(appProject(args.source.repoUrl)), { parent: this }),
+            // Deleting `default` would only make argocd-server create it again, allowing everything.
+            new k8s.apiextensions.CustomResource(`${name}-default-project`, pulumiArgs(lockedDefaultProject()), { parent: this, retainOnDelete: true }),
+        ];
         const created: k8s.core.v1.Namespace[] = [];
         for (const env of environments) {
             const namespace = new k8s.core.v1.Namespace(`${name}-${env}`, pulumiArgs(environmentNamespace(env)), { parent: this });
@@ -31,7 +39,7 @@ export class AppEnvironments extends pulumi.ComponentResource {
             const application = appApplication({ environment: env, source: args.source, resources: args.resources[env] });
             new k8s.apiextensions.CustomResource(`${name}-${env}-application`, pulumiArgs(application), {
                 parent: this,
-                dependsOn: [namespace],
+                dependsOn: [namespace, ...projects],
                 // The pipeline moves image.tag on every deploy, promotion and revert; `pulumi up`
                 // must leave the tag the pipeline chose in place instead of resetting it.
                 ignoreChanges: [imageTagPath],

@@ -2,8 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { appImageTag, defaultAppResources, environmentPorts, environments, namespaces, registry } from "../../../vocabulary/names";
+import { appImageTag, appName, appProjectName, defaultAppResources, environmentPorts, environments, namespaces, registry } from "../../../vocabulary/names";
 import { appApplication, appChartPath, environmentNamespace, imageTagParameter, imageTagPath } from "../../../infra/apps/application";
+import { appProject, chartKinds, inClusterServer, lockedDefaultProject } from "../../../infra/apps/project";
 import { prepareObjects } from "../../../infra/platform/argo/install";
 import { loadManifest, parseManifest } from "../../../infra/platform/argo/manifest-source";
 import { argoCdUiService, argoWorkflowsUiService } from "../../../infra/platform/argo/services";
@@ -123,7 +124,104 @@ describe("app environments", () => {
             "gourmetgram-staging",
         ]);
         expect(imageTagPath).toBe("spec.source.helm.parameters");
+        const projects = ofType(registered, "kubernetes:argoproj.io/v1alpha1:AppProject");
+        expect(projects.map((p) => p.inputs.metadata.name).sort()).toEqual([appProjectName, "default"].sort());
+        expect(projects.find((p) => p.inputs.metadata.name === appProjectName)!.inputs.spec.sourceRepos).toEqual([source.repoUrl]);
+        expect(apps.every((a) => a.inputs.spec.project === appProjectName)).toBe(true);
         expect(apps.every((a) => !isSecret(a.inputs.spec))).toBe(true);
+    });
+});
+
+/** Every apiVersion/kind pair the chart's templates write, from the templates themselves. */
+function kindsInChart(): Array<{ group: string; kind: string }> {
+    const dir = path.join(__dirname, "../../../", appChartPath, "templates");
+    const found = new Map<string, { group: string; kind: string }>();
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
+        const text = fs.readFileSync(path.join(dir, file), "utf8");
+        const apiVersions = [...text.matchAll(/^apiVersion: (\S+)$/gm)].map((m) => m[1]);
+        const kinds = [...text.matchAll(/^kind: (\S+)$/gm)].map((m) => m[1]);
+        expect(apiVersions.length, file).toBe(kinds.length);
+        kinds.forEach((kind, i) => {
+            const group = apiVersions[i].includes("/") ? apiVersions[i].split("/")[0] : "";
+            found.set(`${group}/${kind}`, { group, kind });
+        });
+    }
+    return [...found.values()];
+}
+
+type Project = ReturnType<typeof appProject>;
+type App = ReturnType<typeof appApplication>;
+
+/**
+ * What Argo CD checks before it syncs an Application of a project, for a project written
+ * without globs (the lab's are, see below): the repository is listed, the destination is
+ * listed (server and namespace), and the project is the Application's.
+ */
+function projectPermits(project: Project, app: App): boolean {
+    const spec = project.spec!;
+    return (
+        app.spec.project === project.metadata!.name &&
+        (spec.sourceRepos ?? []).includes(app.spec.source!.repoURL) &&
+        (spec.destinations ?? []).some((d) => d.server === app.spec.destination.server && d.namespace === app.spec.destination.namespace)
+    );
+}
+
+describe("the lab's AppProject", () => {
+    const repoUrl = "https://git.example.test/gourmetgram.git";
+    const project = appProject(repoUrl);
+    const app = (env: (typeof environments)[number]) => appApplication({ environment: env, source: { repoUrl, revision: "main" }, resources: defaultAppResources as any });
+
+    it("validates, and allows the chart's repository, exactly the three app namespaces here, and nothing cluster-scoped", () => {
+        expect(() => validate(project)).not.toThrow();
+        expect(project.metadata).toMatchObject({ name: appProjectName, namespace: namespaces.argocd });
+        expect(project.spec!.sourceRepos).toEqual([repoUrl]);
+        expect(project.spec!.destinations).toEqual(environments.map((env) => ({ server: inClusterServer, namespace: namespaces[env] })));
+        expect(project.spec!.clusterResourceWhitelist).toEqual([]);
+        // Exact names only: Argo CD reads `*` and `?` in these fields as globs.
+        expect(JSON.stringify([project.spec!.sourceRepos, project.spec!.destinations])).not.toMatch(/[*?]/);
+    });
+
+    it("whitelists exactly the kinds the chart renders", () => {
+        const sorted = (list: ReadonlyArray<{ group: string; kind: string }>) => list.map((k) => `${k.group}/${k.kind}`).sort();
+        expect(sorted(project.spec!.namespaceResourceWhitelist!)).toEqual(sorted(kindsInChart()));
+        expect(sorted(chartKinds)).toEqual(sorted(kindsInChart()));
+    });
+
+    it.each(environments)("holds %s's Application as Pulumi writes it", (env) => {
+        expect(app(env).spec.project).toBe(appProjectName);
+        expect(projectPermits(project, app(env))).toBe(true);
+    });
+
+    it("refuses an Application patched to another repository, namespace, cluster or project", () => {
+        const patched = (edit: (a: App) => void): App => {
+            const copy = structuredClone(app("staging"));
+            edit(copy);
+            return copy;
+        };
+        expect(projectPermits(project, patched((a) => (a.spec.source!.repoURL = "https://git.example.test/other.git")))).toBe(false);
+        expect(projectPermits(project, patched((a) => (a.spec.destination.namespace = "kube-system")))).toBe(false);
+        expect(projectPermits(project, patched((a) => (a.spec.destination.namespace = namespaces.argocd)))).toBe(false);
+        expect(projectPermits(project, patched((a) => (a.spec.destination.server = "https://203.0.113.9:6443")))).toBe(false);
+        // The one other project is `default`, which the program closes.
+        expect(projectPermits(lockedDefaultProject(), patched((a) => (a.spec.project = "default")))).toBe(false);
+    });
+
+    it("closes Argo CD's default project: no repository, no destination, no kind", () => {
+        const closed = lockedDefaultProject();
+        expect(() => validate(closed)).not.toThrow();
+        expect(closed.metadata).toMatchObject({ name: "default", namespace: namespaces.argocd });
+        expect(closed.spec).toEqual({
+            sourceRepos: [],
+            sourceNamespaces: [],
+            destinations: [],
+            clusterResourceWhitelist: [],
+            namespaceResourceBlacklist: [{ group: "*", kind: "*" }],
+        });
+    });
+
+    it("lets the chart deploy only the lab's registry image, so a values patch cannot swap in another", () => {
+        const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../", appChartPath, "values.schema.json"), "utf8"));
+        expect(schema.properties.image.properties.repository.enum).toEqual([`${registry.host}/${appName}`]);
     });
 });
 

@@ -75,7 +75,7 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
         for (const resource of objects) expect(() => validate(registeredObject(resource)), resource.name).not.toThrow();
         expect(new Set(objects.map((r) => r.type.split(":")[2]))).toEqual(
             new Set([
-                ...["Namespace", "Secret", "Service", "PersistentVolumeClaim", "Deployment", "Job", "Application", "ServiceAccount", "Role", "RoleBinding", "NetworkPolicy"],
+                ...["Namespace", "Secret", "Service", "PersistentVolumeClaim", "Deployment", "Job", "Application", "AppProject", "ServiceAccount", "Role", "RoleBinding", "NetworkPolicy"],
                 ...["TraefikService", "IngressRoute", "HelmChartConfig"],
             ]),
         );

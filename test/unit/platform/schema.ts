@@ -5,6 +5,7 @@
  * each object is handed to its model class and validated against the Kubernetes schema.
  */
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
+import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Job } from "kubernetes-models/batch/v1/Job";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
@@ -41,6 +42,7 @@ const modelClasses = [
     Deployment,
     Job,
     Application,
+    AppProject,
     ServiceAccount,
     Role,
     RoleBinding,
