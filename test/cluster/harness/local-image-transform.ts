@@ -1,0 +1,90 @@
+/**
+ * The harness's one change to what the program deploys on the one-node cluster: every
+ * container image is replaced by the image built here that stands in for it (nothing can be
+ * pulled from a public registry on this machine). The replacement comes from one table;
+ * an image the table lacks fails the deployment with its name, never passes through silently.
+ * The Argo Workflows controller is also told to run steps with the local executor image,
+ * which it otherwise names itself (quay.io/argoproj/argoexec:<version>).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+type Obj = Record<string, any>;
+
+/** Where a kind keeps its pod template. */
+const podSpecPaths: Record<string, string[]> = {
+    "kubernetes:apps/v1:Deployment": ["spec", "template", "spec"],
+    "kubernetes:apps/v1:StatefulSet": ["spec", "template", "spec"],
+    "kubernetes:apps/v1:DaemonSet": ["spec", "template", "spec"],
+    "kubernetes:apps/v1:ReplicaSet": ["spec", "template", "spec"],
+    "kubernetes:batch/v1:Job": ["spec", "template", "spec"],
+    "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+    "kubernetes:core/v1:Pod": ["spec"],
+};
+
+/** The local image for a product reference, or undefined when the table has none. */
+export type ImageLookup = (productRef: string) => string | undefined;
+
+export class UnmappedImageError extends Error {}
+
+/** A copy of a pod spec with every container's image replaced through `lookup`. */
+export function withLocalImages(podSpec: Obj, lookup: ImageLookup, where: string): Obj {
+    const copy = structuredClone(podSpec);
+    for (const field of ["initContainers", "containers", "ephemeralContainers"]) {
+        for (const container of (copy[field] ?? []) as Obj[]) {
+            const local = lookup(container.image);
+            if (local === undefined) {
+                throw new UnmappedImageError(
+                    `${where}: container ${container.name} runs ${container.image}, which no image built here stands in for ` +
+                        "(add a row to test/cluster/harness/local-images.ts and a recipe to scripts/toolchain/images.d)",
+                );
+            }
+            container.image = local;
+        }
+    }
+    return copy;
+}
+
+/** Sets `--executor-image` on the workflow controller's container, replacing any setting. */
+export function withExecutorImage(podSpec: Obj, executorImage: string): Obj {
+    const copy = structuredClone(podSpec);
+    const controller = (copy.containers as Obj[] | undefined)?.find((c) => c.name === "workflow-controller");
+    if (!controller) throw new Error("the workflow-controller Deployment has no container named workflow-controller");
+    const args = ((controller.args ?? []) as string[]).filter((a) => !a.startsWith("--executor-image="));
+    controller.args = [...args, `--executor-image=${executorImage}`];
+    return copy;
+}
+
+function getAt(value: Obj, path: string[]): Obj | undefined {
+    return path.reduce<Obj | undefined>((v, key) => (v === undefined ? undefined : v[key]), value);
+}
+
+function setAt(value: Obj, path: string[], replacement: Obj): Obj {
+    if (path.length === 0) return replacement;
+    const [head, ...rest] = path;
+    return { ...value, [head]: setAt(value[head] ?? {}, rest, replacement) };
+}
+
+export interface LocalImageTransformOptions {
+    lookup: ImageLookup;
+    /** The local executor image the workflow controller is given. */
+    executorImage: string;
+}
+
+/** The Pulumi resource transform that applies withLocalImages to every pod-bearing resource. */
+export function localImageTransform(options: LocalImageTransformOptions): pulumi.ResourceTransform {
+    return (args) => {
+        const path = podSpecPaths[args.type];
+        if (!path) return undefined;
+        // Every pod spec lives under the top-level `spec`; the name says which Deployment it is.
+        const spec = pulumi.all([args.props.metadata as Obj | undefined, args.props.spec as Obj]).apply(([metadata, resolved]) => {
+            const podSpec = getAt(resolved, path.slice(1));
+            if (!podSpec) return resolved;
+            let replaced = withLocalImages(podSpec, options.lookup, `${args.type} ${args.name}`);
+            if (args.type === "kubernetes:apps/v1:Deployment" && metadata?.name === "workflow-controller") {
+                replaced = withExecutorImage(replaced, options.executorImage);
+            }
+            return setAt(resolved, path.slice(1), replaced);
+        });
+        return { props: { ...args.props, spec }, opts: args.opts };
+    };
+}
