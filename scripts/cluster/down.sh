@@ -13,7 +13,7 @@ if [ ! -f "$pidfile" ]; then
 fi
 pid=$(cat "$pidfile")
 # The PID is ours only while it still runs the cluster's supervisor.
-if ! tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'test/cluster/cli.ts up'; then
+if ! tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -Eq 'test/cluster/cli.ts (up|lab)'; then
     echo "cluster: supervisor $pid is gone; nothing to stop"
     rm -f "$pidfile"
     exit 0

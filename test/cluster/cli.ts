@@ -3,11 +3,18 @@
  * up DIR` starts it with its files under DIR, prints each step, then `ready`, the kubeconfig
  * path and each component's memory, and keeps it running until SIGTERM or SIGINT, when it
  * stops everything it started and puts the machine back as it found it.
+ *
+ * `lab DIR` (npm run lab:local) does the same, then stands the lab on it: `pulumi up` of
+ * stacks/Pulumi.local.yaml with the git server and load-balancer addresses it needs (harness/
+ * lab.ts), prints `lab ready`, the URLs and where the stack's outputs (logins) are, and keeps
+ * all of it running until the signal.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startNodeCluster } from "./harness/cluster";
-import { findClusterToolchain } from "./harness/tools";
+import { startNodeCluster, type NodeCluster } from "./harness/cluster";
+import { startLab, type Lab } from "./harness/lab";
+import { labImageLookup } from "./harness/lab-images";
+import { findClusterToolchain, type ClusterToolchain } from "./harness/tools";
 
 function rssMiB(pid: number | undefined): string {
     try {
@@ -18,7 +25,27 @@ function rssMiB(pid: number | undefined): string {
     }
 }
 
-async function up(dir: string): Promise<void> {
+/** Stands the lab on the cluster and writes the stack's outputs (secrets included) to DIR/lab-outputs.json, readable by root only. */
+async function standLab(tools: ClusterToolchain, cluster: NodeCluster, dir: string, seconds: () => string): Promise<Lab> {
+    console.log(`lab: git server, load-balancer addresses, pulumi up of stack local (${seconds()})`);
+    const lab = await startLab(tools, cluster, { ...labImageLookup(tools), dir: path.join(dir, "git") });
+    const result = await lab.engine.stack.up({
+        onEvent: (event) => {
+            const step = event.resOutputsEvent?.metadata;
+            if (step && step.op !== "same") console.log(`lab: ${step.op} ${step.type} ${step.urn.split("::").pop()} (${seconds()})`);
+        },
+    });
+    const outputsFile = path.join(dir, "lab-outputs.json");
+    const values = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.value]));
+    fs.writeFileSync(outputsFile, `${JSON.stringify(values, null, 2)}\n`, { mode: 0o600 });
+    console.log(`lab ready in ${seconds()}: KUBECONFIG=${cluster.kubeconfig}`);
+    for (const [name, url] of Object.entries(values.urls as Record<string, string>)) console.log(`  ${name}: ${url}`);
+    console.log(`  logins (MLflow admin, Argo CD admin, Argo Workflows token): ${outputsFile}`);
+    console.log(`  try: KUBECONFIG=${cluster.kubeconfig} kubectl -n argocd get applications`);
+    return lab;
+}
+
+async function up(dir: string, withLab: boolean): Promise<void> {
     const lookup = findClusterToolchain();
     if (!lookup.ok) throw new Error(lookup.problem);
     const started = Date.now();
@@ -28,6 +55,16 @@ async function up(dir: string): Promise<void> {
         progress: (step) => console.log(`cluster: ${step} (${seconds()})`),
     });
     console.log(`ready in ${seconds()}: KUBECONFIG=${cluster.kubeconfig}`);
+    let lab: Lab | undefined;
+    if (withLab) {
+        try {
+            lab = await standLab(lookup.tools, cluster, path.resolve(dir), seconds);
+        } catch (error) {
+            console.error(`lab: ${(error as Error).message}`);
+            await cluster.stop();
+            process.exit(1);
+        }
+    }
     for (const d of cluster.daemons()) console.log(`  ${d.name} pid ${d.child.pid}: RSS ${rssMiB(d.child.pid)}`);
 
     let stopping = false;
@@ -35,6 +72,7 @@ async function up(dir: string): Promise<void> {
         if (stopping) return;
         stopping = true;
         console.log(`cluster: ${signal}, stopping`);
+        await lab?.stop();
         const problems = await cluster.stop();
         for (const p of problems) console.error(`cluster: left behind: ${p}`);
         console.log(problems.length === 0 ? "stopped; the machine is as it was" : "stopped, with the problems above");
@@ -47,11 +85,11 @@ async function up(dir: string): Promise<void> {
 }
 
 const [command, dir] = process.argv.slice(2);
-if (command !== "up" || !dir) {
-    console.error("usage: tsx test/cluster/cli.ts up DIR");
+if ((command !== "up" && command !== "lab") || !dir) {
+    console.error("usage: tsx test/cluster/cli.ts up|lab DIR");
     process.exit(2);
 }
-up(dir).catch((error: Error) => {
+up(dir, command === "lab").catch((error: Error) => {
     console.error(`cluster: ${error.message}`);
     process.exit(1);
 });
