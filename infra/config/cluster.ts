@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { kubernetesApiPort } from "../../vocabulary/names";
 import { k3sVersion as pinnedK3sVersion } from "../../vocabulary/versions";
 import { isGpuImage, type NodeImage, placementFor, type Placement, type Site, siteNames, sites, supportedImages } from "../chameleon/sites";
 import { boolean, cidr, existingFile, expandHome, integer, oneOf, optional, text } from "./fields";
@@ -132,7 +133,7 @@ function chameleon(values: Values, report: Report): ChameleonSettings {
 
     if (values.suffix === undefined) report("suffix", "is required: it makes resource names unique in a shared project, e.g. your username");
     if (values.apiAllowedCidr === undefined) {
-        report("apiAllowedCidr", "is required: the network allowed to reach the Kubernetes API on port 6443, e.g. your public IP as a.b.c.d/32");
+        report("apiAllowedCidr", `is required: the network allowed to reach the Kubernetes API on port ${kubernetesApiPort}, e.g. your public IP as a.b.c.d/32`);
     }
     if (values.sshPrivateKeyPath === undefined) {
         report("sshPrivateKeyPath", "is required: the private key matching the node key pair, used to install K3s over SSH");
@@ -160,7 +161,7 @@ function chameleon(values: Values, report: Report): ChameleonSettings {
     const sshAllowedCidr = values.sshAllowedCidr ?? labAllowedCidr;
     if (!values.allowWorldOpenNetworks) {
         const risks = {
-            apiAllowedCidr: "the Kubernetes API (port 6443)",
+            apiAllowedCidr: `the Kubernetes API (port ${kubernetesApiPort})`,
             labAllowedCidr: "MLflow, the MinIO console, Argo Workflows, Argo CD and staging",
             sshAllowedCidr: "SSH to the nodes",
         } as const;

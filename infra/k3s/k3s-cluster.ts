@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { registry, registryNodeMirror } from "../../vocabulary/names";
+import { kubernetesApiPort, registry, registryNodeMirror } from "../../vocabulary/names";
 import { pointKubeconfigAt } from "./kubeconfig";
 import { runScript } from "./remote-script";
 
@@ -95,7 +95,7 @@ export class K3sCluster extends pulumi.ComponentResource {
             const installCommand = runScript(remoteDir, "install-agent.sh", {
                 K3S_VERSION: args.version,
                 NODE_IP: agent.privateIp,
-                SERVER_URL: `https://${server.privateIp}:6443`,
+                SERVER_URL: `https://${server.privateIp}:${kubernetesApiPort}`,
                 ...registryMirror,
             });
             return new command.remote.Command(`${name}-${agent.name}-agent`, {

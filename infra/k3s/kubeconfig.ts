@@ -1,11 +1,12 @@
 import { parseDocument } from "yaml";
+import { kubernetesApiPort } from "../../vocabulary/names";
 
 /**
  * K3s writes a kubeconfig whose server is https://127.0.0.1:6443, right only on the node
  * itself. Users and the Kubernetes provider reach the API at the floating IP, which the
  * server's certificate carries as a TLS SAN.
  */
-export function pointKubeconfigAt(kubeconfig: string, host: string, port = 6443): string {
+export function pointKubeconfigAt(kubeconfig: string, host: string, port = kubernetesApiPort): string {
     const document = parseDocument(kubeconfig);
     const clusters = document.get("clusters");
     if (!clusters || typeof clusters !== "object" || !("items" in clusters) || (clusters.items as unknown[]).length === 0) {

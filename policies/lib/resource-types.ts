@@ -4,6 +4,7 @@
  * `kubernetes:<apiVersion>:<kind>`, so an Argo WorkflowTemplate is
  * `kubernetes:argoproj.io/v1alpha1:WorkflowTemplate` however it is created.
  */
+import { argoApiVersion } from "../../vocabulary/api-versions";
 
 /** Pod-bearing Kubernetes kinds and where their PodSpec sits in the resource's inputs. */
 export const podSpecPaths: Readonly<Record<string, readonly string[]>> = {
@@ -16,7 +17,7 @@ export const podSpecPaths: Readonly<Record<string, readonly string[]>> = {
     "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
 };
 
-const argo = "kubernetes:argoproj.io/v1alpha1";
+const argo = `kubernetes:${argoApiVersion}`;
 
 /** Argo Workflows kinds and where their WorkflowSpec sits. */
 export const workflowSpecPaths: Readonly<Record<string, readonly string[]>> = {

@@ -18,6 +18,7 @@ import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { argoApiVersion } from "../../../vocabulary/api-versions";
 
 export type {
     IApplication,
@@ -56,7 +57,7 @@ export const manifest = {
     PersistentVolumeClaim: ofKind<IPersistentVolumeClaim>("v1", "PersistentVolumeClaim"),
     Deployment: ofKind<IDeployment>("apps/v1", "Deployment"),
     Job: ofKind<IJob>("batch/v1", "Job"),
-    Application: ofKind<IApplication>("argoproj.io/v1alpha1", "Application"),
+    Application: ofKind<IApplication>(argoApiVersion, "Application"),
     ServiceAccount: ofKind<IServiceAccount>("v1", "ServiceAccount"),
     Role: ofKind<IRole>("rbac.authorization.k8s.io/v1", "Role"),
     RoleBinding: ofKind<IRoleBinding>("rbac.authorization.k8s.io/v1", "RoleBinding"),

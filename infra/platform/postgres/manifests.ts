@@ -31,7 +31,7 @@ export function postgresManifests(args: PostgresManifestArgs) {
     const labels = componentLabels(name);
     const dataDir = "/var/lib/postgresql/data";
     const ready = {
-        exec: { command: ["sh", "-c", 'pg_isready -h 127.0.0.1 -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'] },
+        exec: { command: ["sh", "-c", `pg_isready -h 127.0.0.1 -p ${postgres.port} -U "$POSTGRES_USER" -d "$POSTGRES_DB"`] },
     };
 
     const volumeClaim = dataVolumeClaim({ name, namespace, labels }, args);
