@@ -35,7 +35,7 @@ export function pipelineSettings(
 }
 
 /**
- * The pipeline layer: every WorkflowTemplate and the training CronWorkflow in the argo
+ * The pipeline layer: every WorkflowTemplate and the training CronWorkflow in the workflows
  * namespace, each template running as its own service account with only the permissions its
  * steps use.
  */
@@ -90,11 +90,11 @@ export class Pipeline extends pulumi.ComponentResource {
             metadata: { name: n.sensorAccount, namespace: namespaces.argoEvents },
         }, child);
         const role = new k8s.rbac.v1.Role("train-on-push-sensor", {
-            metadata: { name: n.sensorAccount, namespace: namespaces.argo },
+            metadata: { name: n.sensorAccount, namespace: namespaces.workflows },
             rules: sensorRules,
         }, child);
         const binding = new k8s.rbac.v1.RoleBinding("train-on-push-sensor", {
-            metadata: { name: n.sensorAccount, namespace: namespaces.argo },
+            metadata: { name: n.sensorAccount, namespace: namespaces.workflows },
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: n.sensorAccount },
             subjects: [{ kind: "ServiceAccount", name: n.sensorAccount, namespace: namespaces.argoEvents }],
         }, { ...child, dependsOn: [role, account] });
@@ -108,7 +108,7 @@ export class Pipeline extends pulumi.ComponentResource {
         const child = { parent: this };
         const account = runnerServiceAccountName(templateName);
         const sa = new k8s.core.v1.ServiceAccount(`${templateName}-runner`, {
-            metadata: { name: account, namespace: namespaces.argo },
+            metadata: { name: account, namespace: namespaces.workflows },
         }, child);
         const created: pulumi.Resource[] = [sa];
         for (const [namespace, rules] of Object.entries(runnerRules(templateName))) {
@@ -119,7 +119,7 @@ export class Pipeline extends pulumi.ComponentResource {
             created.push(role, new k8s.rbac.v1.RoleBinding(`${templateName}-runner-${namespace}`, {
                 metadata: { name: account, namespace },
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: account },
-                subjects: [{ kind: "ServiceAccount", name: account, namespace: namespaces.argo }],
+                subjects: [{ kind: "ServiceAccount", name: account, namespace: namespaces.workflows }],
             }, { ...child, dependsOn: [role, sa] }));
         }
         return created;

@@ -11,7 +11,13 @@ export const namespaces = {
     staging: "gourmetgram-staging",
     canary: "gourmetgram-canary",
     production: "gourmetgram-production",
+    /** Argo Workflows' controller and server, and their service accounts. */
     argo: "argo",
+    /**
+     * Where the lab's workflows run: its WorkflowTemplates, CronWorkflow, runner service
+     * accounts and release record. No service account here can do more than one template's job.
+     */
+    workflows: "gourmetgram-workflows",
     argocd: "argocd",
     argoEvents: "argo-events",
     registry: "kube-system",
@@ -23,7 +29,7 @@ export const namespaces = {
  * (so a revert works while MLflow is down, and only the tested image is ever deployed). The
  * Pipeline component creates it empty; the pipeline owns its data.
  */
-export const releaseRecord = { namespace: namespaces.argo, configMap: "gourmetgram-release-record" } as const;
+export const releaseRecord = { namespace: namespaces.workflows, configMap: "gourmetgram-release-record" } as const;
 
 /** The three places the app runs, in promotion order. */
 export const environments = ["staging", "canary", "production"] as const;
@@ -246,7 +252,7 @@ export const gateImageEnv = {
 /**
  * MLflow runs its basic-auth app: every request but /health needs a user. The pipeline (the
  * training pod, the build step, the gate and release CLI) logs in as its own user, whose login
- * the platform writes to this Secret in the `argo` namespace (and in `gourmetgram-platform`,
+ * the platform writes to this Secret in the workflows namespace (and in `gourmetgram-platform`,
  * where the Job that creates the user reads it).
  */
 export const mlflowPipelineCredentials = {
@@ -293,6 +299,16 @@ export const publicRoute = {
 export function traefikServiceMetricName(env: Environment): string {
     return `${namespaces[env]}-${appServiceName(env)}-${appPort}@${traefik.crdProvider}`;
 }
+
+/**
+ * The service account whose token Argo's executor (the init and wait containers) uses in pods
+ * whose own containers get none (`automountServiceAccountToken: false`): it may only report
+ * step outputs. Argo finds its token Secret by this name (`<account>.service-account-token`).
+ */
+export const workflowExecutor = {
+    serviceAccount: `${PROJECT}-workflow-executor`,
+    tokenSecret: `${PROJECT}-workflow-executor.service-account-token`,
+} as const;
 
 /** Argo synchronization mutex that serialises every change to one environment. */
 export function environmentMutexName(env: Environment): string {

@@ -20,7 +20,7 @@ export interface PlatformArgs {
 }
 
 /** Namespaces the platform creates (kube-system already exists). */
-export const platformNamespaces = [namespaces.platform, namespaces.argo, namespaces.argocd] as const;
+export const platformNamespaces = [namespaces.platform, namespaces.argo, namespaces.workflows, namespaces.argocd] as const;
 
 /**
  * Everything in the cluster below the pipeline: the image registry, MLflow with its
@@ -46,11 +46,11 @@ export class Platform extends pulumi.ComponentResource {
         const child = { parent: this };
 
         const ns = (n: string) => new k8s.core.v1.Namespace(`${name}-ns-${n}`, pulumiArgs(namespaceManifest(n)), child);
-        const [platformNs, argoNs, argocdNs] = platformNamespaces.map(ns);
+        const [platformNs, argoNs, workflowsNs, argocdNs] = platformNamespaces.map(ns);
         // Each pod accepts only the traffic it needs (K3s enforces NetworkPolicies).
         for (const policy of [...platformNetworkPolicies(), ...argoNetworkPolicies(), registryNetworkPolicy()]) {
             const id = `${policy.metadata!.namespace}-${policy.metadata!.name}`;
-            new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${id}`, pulumiArgs(policy), { ...child, dependsOn: [platformNs, argoNs] });
+            new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${id}`, pulumiArgs(policy), { ...child, dependsOn: [platformNs, argoNs, workflowsNs] });
         }
 
         const imageRegistry = new ImageRegistry(`${name}-registry`, { storageSize: s.registryStorageSize, storageClassName: s.storageClassName }, child);
@@ -63,10 +63,10 @@ export class Platform extends pulumi.ComponentResource {
         const tracking = new Mlflow(
             `${name}-mlflow`,
             { image: s.mlflowImage, imageBuildsEnabled: s.imageBuildsEnabled, publicAddress: args.publicAddress, postgresPassword: postgres.password },
-            { ...child, dependsOn: [platformNs, argoNs, imageRegistry, postgres, objectStore] },
+            { ...child, dependsOn: [platformNs, workflowsNs, imageRegistry, postgres, objectStore] },
         );
 
-        const workflows = new ArgoWorkflows(`${name}-argo-workflows`, { source: s.argoWorkflowsManifest, authMode: s.argoWorkflowsAuthMode }, { ...child, dependsOn: [argoNs] });
+        const workflows = new ArgoWorkflows(`${name}-argo-workflows`, { source: s.argoWorkflowsManifest, authMode: s.argoWorkflowsAuthMode }, { ...child, dependsOn: [argoNs, workflowsNs] });
         const argocd = new ArgoCd(`${name}-argocd`, { source: s.argoCdManifest }, { ...child, dependsOn: [argocdNs] });
         if (s.argoEvents.enabled) {
             const eventsNs = ns(namespaces.argoEvents);

@@ -85,7 +85,7 @@ export function trainOnPushSensor(branch = "main"): Sensor {
     const workflow: Workflow = {
         apiVersion: argoApiVersion,
         kind: "Workflow",
-        metadata: { generateName: `${workflowTemplates.trainModel}-push-`, namespace: namespaces.argo },
+        metadata: { generateName: `${workflowTemplates.trainModel}-push-`, namespace: namespaces.workflows },
         spec: {
             workflowTemplateRef: { name: workflowTemplates.trainModel },
             arguments: { parameters: [{ name: "scenario", value: "normal" }] },

@@ -1,15 +1,12 @@
 import type { IIoK8sApiRbacV1PolicyRule } from "kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule";
+import { executorRule } from "../../infra/platform/argo/executor";
 import { appApplicationName, environments, namespaces, releaseRecord, workflowTemplates, type Environment } from "../../vocabulary/names";
 
 /** Rules a template's runner needs, per namespace. */
 export type NamespacedRules = Readonly<Record<string, IIoK8sApiRbacV1PolicyRule[]>>;
 
-/** Argo's executor reports step outputs through WorkflowTaskResults in the workflow's namespace. */
-const executor: IIoK8sApiRbacV1PolicyRule = {
-    apiGroups: ["argoproj.io"],
-    resources: ["workflowtaskresults"],
-    verbs: ["create", "patch"],
-};
+/** What Argo's executor needs in every pod that runs with the runner's own token. */
+const executor = executorRule;
 
 const submitWorkflows: IIoK8sApiRbacV1PolicyRule = { apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["create"] };
 
@@ -37,20 +34,20 @@ export function runnerRules(template: string): NamespacedRules {
     switch (template) {
         case workflowTemplates.trainModel:
         case workflowTemplates.buildContainerImage:
-            return { [namespaces.argo]: [executor, submitWorkflows] };
+            return { [namespaces.workflows]: [executor, submitWorkflows] };
         case workflowTemplates.deployContainerImage:
-            return { [namespaces.argo]: [executor], [namespaces.argocd]: applications(environments) };
+            return { [namespaces.workflows]: [executor], [namespaces.argocd]: applications(environments) };
         case workflowTemplates.buildInitial:
             // Marks the first image good in every environment: writes the release record.
-            return { [namespaces.argo]: [executor, releaseRecordAccess(["get", "patch"])], [namespaces.argocd]: applications(environments) };
+            return { [namespaces.workflows]: [executor, releaseRecordAccess(["get", "patch"])], [namespaces.argocd]: applications(environments) };
         case workflowTemplates.promoteModel:
-            return { [namespaces.argo]: [executor, releaseRecordAccess(["get"])], [namespaces.argocd]: applications(environments) };
+            return { [namespaces.workflows]: [executor, releaseRecordAccess(["get"])], [namespaces.argocd]: applications(environments) };
         case workflowTemplates.revertStaging:
-            return { [namespaces.argo]: [executor, releaseRecordAccess(["get"])], [namespaces.argocd]: applications(["staging"]) };
+            return { [namespaces.workflows]: [executor, releaseRecordAccess(["get"])], [namespaces.argocd]: applications(["staging"]) };
         case workflowTemplates.testStaging:
             // mark-good writes the record; promote to canary and revert read it.
             return {
-                [namespaces.argo]: [executor, releaseRecordAccess(["get", "patch"])],
+                [namespaces.workflows]: [executor, releaseRecordAccess(["get", "patch"])],
                 [namespaces.argocd]: applications(["staging", "canary"]),
                 [namespaces.staging]: stagingObservation,
             };

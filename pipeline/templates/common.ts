@@ -60,7 +60,7 @@ export function workflowTemplate(parts: WorkflowTemplateParts): WorkflowTemplate
         kind: "WorkflowTemplate",
         metadata: {
             name: parts.name,
-            namespace: namespaces.argo,
+            namespace: namespaces.workflows,
             annotations: { "workflows.argoproj.io/description": parts.description },
         },
         spec: {
@@ -102,7 +102,7 @@ type EnvVar = { name: string; value: string } | { name: string; valueFrom: { sec
 
 /**
  * Where MLflow is and the pipeline's own MLflow login, from the Secret the platform writes
- * into `argo`. MLflow's Python client and the gate CLI read the same variables.
+ * into the workflows namespace. MLflow's Python client and the gate CLI read the same variables.
  */
 export function mlflowEnvironment(): EnvVar[] {
     const fromSecret = (key: string) => ({ secretKeyRef: { name: mlflowPipelineCredentials.secretName, key } });
@@ -180,7 +180,7 @@ export function submitWorkflowTemplate(parts: SubmitWorkflowParts): Template {
     const child: Workflow = {
         apiVersion: argoApiVersion,
         kind: "Workflow",
-        metadata: { generateName: `${parts.workflowTemplate}-`, namespace: namespaces.argo },
+        metadata: { generateName: `${parts.workflowTemplate}-`, namespace: namespaces.workflows },
         spec: {
             workflowTemplateRef: { name: parts.workflowTemplate },
             arguments: {

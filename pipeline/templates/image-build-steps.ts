@@ -7,6 +7,7 @@ import { mlflowEnvironment, retryIdempotentFetch, retryInfrastructureErrors } fr
 import { kanikoSecurityContext, restrictedSecurityContext } from "../../infra/platform/common/security";
 import { param } from "./parameterized";
 import type { PipelineSettings } from "./settings";
+import { withoutApiToken } from "./without-api-token";
 
 /** The per-workflow volume that carries the build context from one step to the next. */
 export const workspaceVolume = "workspace";
@@ -72,6 +73,7 @@ export function prepareContextTemplate(settings: PipelineSettings): Template {
         },
         retryStrategy: retryIdempotentFetch,
         activeDeadlineSeconds: 900,
+        ...withoutApiToken,
         script: {
             name: "main",
             image: settings.images.train,
@@ -101,6 +103,7 @@ export function buildImageTemplate(settings: PipelineSettings, envs: readonly En
         inputs: { parameters: [{ name: "model-version" }] },
         retryStrategy: retryInfrastructureErrors,
         activeDeadlineSeconds: settings.deadlines.buildSeconds,
+        ...withoutApiToken,
         container: {
             name: "main",
             image: settings.images.kaniko,

@@ -17,7 +17,7 @@ export function trainModelCron(settings: PipelineSettings, cron: CronSettings): 
         kind: "CronWorkflow",
         metadata: {
             name: workflowTemplates.trainModelCron,
-            namespace: namespaces.argo,
+            namespace: namespaces.workflows,
             annotations: { "workflows.argoproj.io/description": "Scheduled retraining through train-model." },
         },
         spec: {

@@ -5,6 +5,7 @@ import { mlflowEnvironment, submitWorkflowTemplate, workflowTemplate } from "./c
 import { restrictedSecurityContext } from "../../infra/platform/common/security";
 import { param } from "./parameterized";
 import type { PipelineSettings } from "./settings";
+import { withoutApiToken } from "./without-api-token";
 
 /** Where the training image writes the version it registered (empty when it registered none). */
 export const modelVersionFile = "/tmp/model_version";
@@ -28,6 +29,7 @@ function trainTemplate(settings: PipelineSettings): Template {
         name: "train",
         inputs: { parameters: [{ name: "scenario" }] },
         activeDeadlineSeconds: settings.deadlines.trainSeconds,
+        ...withoutApiToken,
         // No retries: training registers a model version, and pytest's verdict is part of the run.
         container: {
             name: "main",

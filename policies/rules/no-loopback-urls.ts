@@ -16,6 +16,7 @@ export interface NoLoopbackUrlsConfig {
 export const noLoopbackUrlsDefaults: NoLoopbackUrlsConfig = {
     namespaces: [
         namespaces.argo,
+        namespaces.workflows,
         namespaces.argoEvents,
         namespaces.platform,
         namespaces.staging,

@@ -217,7 +217,7 @@ export function scenarioOf(stage: Stage): TrainingScenario | undefined {
 
 // --- URLs -------------------------------------------------------------------------------------
 
-const argoNs = namespaces.argo;
+const argoNs = namespaces.workflows;
 
 export const argoUi = {
     workflow: (base: string, name: string) => `${base}/workflows/${argoNs}/${encodeURIComponent(name)}`,

@@ -172,7 +172,7 @@ describeWithToolchain("e2e on a real kube-apiserver", [], (tools) => {
                 expect(found.code, `${describeRef(m)}: ${found.stderr}`).toBe(0);
             }
             const present = new Set(ofKind("Namespace").map((m) => m.name));
-            for (const ns of [namespaces.argo, namespaces.staging, namespaces.canary, namespaces.production]) {
+            for (const ns of [namespaces.argo, namespaces.workflows, namespaces.staging, namespaces.canary, namespaces.production]) {
                 expect(present.has(ns) || (await cluster.kubectl(["get", "namespace", ns])).code === 0, ns).toBe(true);
             }
             for (const kind of ["ServiceAccount", "Role", "RoleBinding"]) {

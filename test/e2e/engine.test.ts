@@ -209,7 +209,7 @@ describeWithToolchain("the program through the real Pulumi engine", ["pulumi", "
         expect(created.length).toBeGreaterThan(50);
 
         expect(await argoCrds()).toEqual(expect.arrayContaining(["workflowtemplates.argoproj.io", "applications.argoproj.io"]));
-        const templates = await kubectlJson(["get", "workflowtemplates.argoproj.io", "-n", namespaces.argo]);
+        const templates = await kubectlJson(["get", "workflowtemplates.argoproj.io", "-n", namespaces.workflows]);
         expect(templates.items.map((t: Props) => t.metadata.name)).toEqual(
             expect.arrayContaining([workflowTemplates.trainModel, workflowTemplates.testStaging, workflowTemplates.promoteModel]),
         );

@@ -75,7 +75,7 @@ describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver
         cluster = await startLocalCluster(tools);
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "gourmetgram-resources-gate-"));
         await installCrds(cluster, [tools.argoCdCrds]);
-        for (const name of [ns, namespaces.argo, namespaces.argocd]) {
+        for (const name of [ns, namespaces.workflows, namespaces.argocd]) {
             await create({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
         }
         // The service account controller does not run; pod admission needs the namespace's default account.
@@ -333,10 +333,10 @@ describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver
 
     // ----- RBAC: real tokens, the pipeline's Roles ----------------------------------------
 
-    /** A ServiceAccount in the argo namespace, as pipeline/component.ts creates one per template runner. */
+    /** A ServiceAccount in the workflows namespace, as pipeline/component.ts creates one per template runner. */
     async function runnerAccount(template: string): Promise<string> {
         const name = runnerServiceAccountName(template);
-        await create({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace: namespaces.argo } });
+        await create({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace: namespaces.workflows } });
         return name;
     }
 
@@ -350,14 +350,14 @@ describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver
                 kind: "RoleBinding",
                 metadata: { name, namespace },
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
-                subjects: [{ kind: "ServiceAccount", name, namespace: namespaces.argo }],
+                subjects: [{ kind: "ServiceAccount", name, namespace: namespaces.workflows }],
             });
         }
     }
 
     /** A kubeconfig that authenticates with a token the TokenRequest API issued for the account. */
     async function tokenKubeconfig(account: string): Promise<string> {
-        const token = (await kubectl(["create", "token", account, "-n", namespaces.argo, "--duration=10m"])).trim();
+        const token = (await kubectl(["create", "token", account, "-n", namespaces.workflows, "--duration=10m"])).trim();
         expect(token.split(".")).toHaveLength(3);
         const adminConfig = parse(fs.readFileSync(cluster.kubeconfig, "utf8"));
         const file = path.join(dir, `${account}.kubeconfig`);
@@ -382,7 +382,7 @@ describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver
      * also answers for metrics.k8s.io, which this server does not serve.
      */
     async function untilAllowed(account: string, verb: string, group: string, resource: string, namespace: string, name?: string): Promise<void> {
-        const user = `system:serviceaccount:${namespaces.argo}:${account}`;
+        const user = `system:serviceaccount:${namespaces.workflows}:${account}`;
         const review = {
             apiVersion: "authorization.k8s.io/v1",
             kind: "SubjectAccessReview",
@@ -402,7 +402,7 @@ describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver
 
             const denied = await gate(kubeconfig);
             expect(denied.code, denied.stderr).toBe(1);
-            const user = `system:serviceaccount:${namespaces.argo}:${account}`;
+            const user = `system:serviceaccount:${namespaces.workflows}:${account}`;
             expect(denied.report!.reason).toMatch(new RegExp(`^gate could not decide: Kubernetes API /.* answered HTTP 403: .*User "${user}" cannot list resource "(deployments|pods)" .*in the namespace "${ns}"`));
             expect(denied.report!.reason).toMatch(/\(the gate's service account needs get\/list on deployments, pods and pods\.metrics\.k8s\.io in gourmetgram-staging\)$/);
 
@@ -501,7 +501,7 @@ describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver
             const before = await getApp();
             try {
                 await expect(setApplicationImageTag(kube, argocd, appName, appImageTag(env, 99))).rejects.toThrow(
-                    new RegExp(`HTTP 403: applications.argoproj.io "${appName}" is forbidden: User "system:serviceaccount:${namespaces.argo}:${account}" cannot get resource "applications" in API group "argoproj.io" in the namespace "${argocd}"`),
+                    new RegExp(`HTTP 403: applications.argoproj.io "${appName}" is forbidden: User "system:serviceaccount:${namespaces.workflows}:${account}" cannot get resource "applications" in API group "argoproj.io" in the namespace "${argocd}"`),
                 );
             } finally {
                 await kube.close();

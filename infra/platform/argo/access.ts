@@ -1,7 +1,8 @@
 /**
  * Who may use Argo Workflows' server in `client` auth mode: one ServiceAccount for the people
- * of the lab, with a Role limited to the `argo` namespace, and a long-lived token Secret the
- * program reads back and hands out as a secret stack output (the Argo docs' access-token recipe).
+ * of the lab (in `argo`, beside the token it holds), with a Role limited to the workflows
+ * namespace, and a long-lived token Secret the program reads back and hands out as a secret
+ * stack output (the Argo docs' access-token recipe).
  */
 import { namespaces, PROJECT } from "../../../vocabulary/names";
 import { componentLabels } from "../common/labels";
@@ -27,12 +28,12 @@ export function argoLabUserServiceAccount(): IServiceAccount {
 /**
  * What a student does in the UI or with the argo CLI: submit, watch, retry, stop and delete
  * workflows from the pipeline's templates, read templates, cron workflows and step logs.
- * Nothing outside `argo`, no Secrets, no pods of their own: a workflow runs only from a
- * WorkflowTemplate (the controller's templateReferencing: Strict).
+ * Nothing outside the workflows namespace, no Secrets, no pods of their own: a workflow runs
+ * only from a WorkflowTemplate (the controller's templateReferencing: Strict).
  */
 export function argoLabUserRole(): IRole {
     return manifest.Role({
-        metadata: { name: argoLabUser.serviceAccount, namespace: namespaces.argo, labels },
+        metadata: { name: argoLabUser.serviceAccount, namespace: namespaces.workflows, labels },
         rules: [
             { apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
             { apiGroups: ["argoproj.io"], resources: ["workflowtemplates", "cronworkflows", "workfloweventbindings"], verbs: ["get", "list", "watch"] },
@@ -45,7 +46,7 @@ export function argoLabUserRole(): IRole {
 
 export function argoLabUserRoleBinding(): IRoleBinding {
     return manifest.RoleBinding({
-        metadata: { name: argoLabUser.serviceAccount, namespace: namespaces.argo, labels },
+        metadata: { name: argoLabUser.serviceAccount, namespace: namespaces.workflows, labels },
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: argoLabUser.serviceAccount },
         subjects: [{ kind: "ServiceAccount", name: argoLabUser.serviceAccount, namespace: namespaces.argo }],
     });

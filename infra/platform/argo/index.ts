@@ -21,6 +21,7 @@ import {
     withoutUpstreamArgoCdSecret,
 } from "./access";
 import { PasswordHash, secretPassword } from "../credentials";
+import { executorRole, executorRoleBinding, executorServiceAccount, executorTokenSecret } from "./executor";
 
 /**
  * `server` (every request acts as argo-server's own, cluster-wide service account) is not
@@ -48,19 +49,31 @@ export interface ArgoWorkflowsArgs {
 }
 
 const argoServer = { deployment: "argo-server", container: "argo-server" } as const;
+const workflowController = { deployment: "workflow-controller", container: "workflow-controller" } as const;
+
+/** Both watch and serve the workflows namespace only, not their own (`argo`) or any other. */
+function managingWorkflowsOnly(objects: KubernetesObject[], target: { deployment: string; container: string }): KubernetesObject[] {
+    const namespaced = setContainerFlag(objects, target, "namespaced", "true");
+    return setContainerFlag(namespaced, target, "managed-namespace", namespaces.workflows);
+}
 
 /**
  * The edits to the upstream Argo Workflows install: argo-server authenticates every request
- * (`--auth-mode`) and serves only the `argo` namespace (`--namespaced`); the controller runs
+ * (`--auth-mode`); server and controller handle the workflows namespace only, so a Workflow
+ * in `argo` (where their own powerful service accounts live) is never run; the controller runs
  * only workflows that reference a WorkflowTemplate.
  */
 export function customizeArgoWorkflows(objects: KubernetesObject[], authMode: ArgoWorkflowsAuthMode): KubernetesObject[] {
     const authenticated = setContainerFlag(objects, argoServer, "auth-mode", authMode);
-    const namespaced = setContainerFlag(authenticated, argoServer, "namespaced", "true");
-    return restrictToTemplates(namespaced, namespaces.argo);
+    const served = managingWorkflowsOnly(authenticated, argoServer);
+    const controlled = managingWorkflowsOnly(served, workflowController);
+    return restrictToTemplates(controlled, namespaces.argo);
 }
 
-/** Argo Workflows in `argo`, its UI published on platformPublicPorts.argoWorkflows. */
+/**
+ * Argo Workflows in `argo`, running the workflows of the workflows namespace (which must
+ * exist), its UI published on platformPublicPorts.argoWorkflows.
+ */
 export class ArgoWorkflows extends pulumi.ComponentResource {
     /** `Bearer <token>` of the lab user's service account: a secret. */
     readonly token: pulumi.Output<string | undefined>;
@@ -80,6 +93,11 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
             child,
         );
         new k8s.core.v1.Service(`${name}-ui`, pulumiArgs(argoWorkflowsUiService()), { ...child, dependsOn: [install] });
+
+        const executor = new k8s.core.v1.ServiceAccount(`${name}-executor`, pulumiArgs(executorServiceAccount()), child);
+        const executorRules = new k8s.rbac.v1.Role(`${name}-executor`, pulumiArgs(executorRole()), child);
+        new k8s.rbac.v1.RoleBinding(`${name}-executor`, pulumiArgs(executorRoleBinding()), { ...child, dependsOn: [executor, executorRules] });
+        new k8s.core.v1.Secret(`${name}-executor-token`, pulumiArgs(executorTokenSecret()), { ...child, dependsOn: [executor], additionalSecretOutputs: ["data"] });
 
         const account = new k8s.core.v1.ServiceAccount(`${name}-lab-user`, pulumiArgs(argoLabUserServiceAccount()), child);
         const role = new k8s.rbac.v1.Role(`${name}-lab-user`, pulumiArgs(argoLabUserRole()), child);

@@ -17,7 +17,11 @@ export const namespacePodSecurity: Readonly<Record<string, { level: PodSecurityL
     },
     [namespaces.argo]: {
         level: "baseline",
-        why: "build-container-image runs Kaniko as root; the Argo server, controller and the other steps are restricted",
+        why: "the upstream Argo Workflows install (server and controller) is applied as published, without a seccomp profile",
+    },
+    [namespaces.workflows]: {
+        level: "baseline",
+        why: "build-container-image runs Kaniko as root; every other step is restricted",
     },
     [namespaces.argocd]: {
         level: "baseline",

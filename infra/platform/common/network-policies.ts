@@ -44,7 +44,7 @@ export function platformNetworkPolicies(): INetworkPolicy[] {
             // The console, published through ServiceLB.
             { ports: [tcp(minio.consolePort)] },
         ]),
-        // The UI and API (ServiceLB), the pipeline's pods in argo, the Job that creates users.
+        // The UI and API (ServiceLB), the pipeline's pods, the Job that creates users.
         policy("mlflow", ns, selectorLabels(mlflow.serviceName), [{ ports: [tcp(mlflow.port)] }]),
     ];
 }
@@ -52,9 +52,10 @@ export function platformNetworkPolicies(): INetworkPolicy[] {
 export function argoNetworkPolicies(): INetworkPolicy[] {
     const ns = namespaces.argo;
     return [
-        // Workflow pods report through the Kubernetes API and need no inbound traffic.
         denyAllIngress(ns),
         policy("argo-server", ns, { app: "argo-server" }, [{ ports: [tcp(argoServerPort)] }]),
+        // Workflow pods report through the Kubernetes API and need no inbound traffic.
+        denyAllIngress(namespaces.workflows),
     ];
 }
 

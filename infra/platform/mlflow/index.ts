@@ -91,8 +91,8 @@ export class Mlflow extends pulumi.ComponentResource {
             [mlflowPipelineCredentials.usernameKey]: mlflowPipelineCredentials.username,
             [mlflowPipelineCredentials.passwordKey]: pipelinePassword,
         };
-        // One copy for the Job that creates the user, one for the pipeline's pods in `argo`.
-        const pipelineSecrets = [namespaces.platform, namespaces.argo].map((namespace) =>
+        // One copy for the Job that creates the user, one for the pipeline's pods.
+        const pipelineSecrets = [namespaces.platform, namespaces.workflows].map((namespace) =>
             credentialsSecret(
                 `${name}-pipeline-credentials-${namespace}`,
                 { name: mlflowPipelineCredentials.secretName, namespace, component: mlflow.serviceName, values: pipelineLogin },

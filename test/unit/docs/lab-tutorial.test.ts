@@ -304,11 +304,11 @@ describe("the lab tutorial's commands", () => {
         }
     });
 
-    it("name the argo namespace, existing templates and cron workflows, and real argo flags", () => {
+    it("name the workflows namespace, existing templates and cron workflows, and real argo flags", () => {
         const argo = commandsNamed("argo");
         for (const { at, words } of argo) {
             expect(words, `${at}: ${words.join(" ")} names no namespace`).toContain("-n");
-            expect(words[words.indexOf("-n") + 1], `${at}: ${words.join(" ")}`).toBe(namespaces.argo);
+            expect(words[words.indexOf("-n") + 1], `${at}: ${words.join(" ")}`).toBe(namespaces.workflows);
             for (const flag of words.filter((w) => w.startsWith("-"))) expect(argoFlags, `${at}: argo flag ${flag}`).toContain(flag);
             const positional = words.filter((w, i) => !w.startsWith("-") && !["-n", "--from", "-p"].includes(words[i - 1] ?? ""));
             if (words[1] === "cron" && ["get", "suspend", "resume"].includes(words[2])) {

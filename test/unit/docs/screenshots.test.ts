@@ -137,11 +137,11 @@ describe("docs:screenshots arguments", () => {
 });
 
 describe("docs:screenshots pages", () => {
-    it("addresses the Argo UI and API in the argo namespace, and MLflow's model pages", () => {
-        expect(argoUi.workflow("https://h:2746", "test-staging-x7k2p")).toBe("https://h:2746/workflows/argo/test-staging-x7k2p");
-        expect(argoUi.workflowTemplates("https://h:2746")).toBe("https://h:2746/workflow-templates/argo");
-        expect(argoUi.cronWorkflow("https://h:2746", "train-model-cron")).toBe("https://h:2746/cron-workflows/argo/train-model-cron");
-        expect(argoApi.workflows("https://h:2746")).toBe("https://h:2746/api/v1/workflows/argo");
+    it("addresses the Argo UI and API in the workflows namespace, and MLflow's model pages", () => {
+        expect(argoUi.workflow("https://h:2746", "test-staging-x7k2p")).toBe("https://h:2746/workflows/gourmetgram-workflows/test-staging-x7k2p");
+        expect(argoUi.workflowTemplates("https://h:2746")).toBe("https://h:2746/workflow-templates/gourmetgram-workflows");
+        expect(argoUi.cronWorkflow("https://h:2746", "train-model-cron")).toBe("https://h:2746/cron-workflows/gourmetgram-workflows/train-model-cron");
+        expect(argoApi.workflows("https://h:2746")).toBe("https://h:2746/api/v1/workflows/gourmetgram-workflows");
         expect(mlflowUi.model("http://h:8000")).toBe("http://h:8000/#/models/GourmetGramFood11Model");
         expect(mlflowUi.version("http://h:8000", "7")).toBe("http://h:8000/#/models/GourmetGramFood11Model/versions/7");
         expect(mlflowApi.modelVersion("http://h:8000", "7")).toBe(
@@ -154,7 +154,7 @@ describe("docs:screenshots pages", () => {
     it("photographs a scenario's test-staging graph, its model version, the registry and the environments", () => {
         const shots = planShots({ stage: "after-bad-architecture", urls }, { subject: { name: "test-staging-q2w3e", version: "8" } });
         expect(shots.map((s) => [s.file, s.url])).toEqual([
-            ["argo-test-staging-bad-architecture.png", `${urls.argoWorkflows}/workflows/argo/test-staging-q2w3e`],
+            ["argo-test-staging-bad-architecture.png", `${urls.argoWorkflows}/workflows/gourmetgram-workflows/test-staging-q2w3e`],
             ["mlflow-version-bad-architecture.png", `${urls.mlflow}/#/models/GourmetGramFood11Model/versions/8`],
             ["mlflow-versions-after-bad-architecture.png", `${urls.mlflow}/#/models/GourmetGramFood11Model`],
             ["app-version-staging-after-bad-architecture.png", `${urls.staging}/version`],

@@ -18,11 +18,11 @@ beforeAll(async () => {
 });
 
 describe("the Pipeline component", () => {
-    it("registers the seven WorkflowTemplates and the CronWorkflow in argo, with the built image references", () => {
+    it("registers the seven WorkflowTemplates and the CronWorkflow in the workflows namespace, with the built image references", () => {
         const crs = registered.filter((r) => r.inputs.apiVersion === "argoproj.io/v1alpha1");
         expect(crs.filter((r) => r.inputs.kind === "WorkflowTemplate")).toHaveLength(7);
         expect(crs.filter((r) => r.inputs.kind === "CronWorkflow")).toHaveLength(1);
-        for (const cr of crs) expect(cr.inputs.metadata.namespace).toBe(namespaces.argo);
+        for (const cr of crs) expect(cr.inputs.metadata.namespace).toBe(namespaces.workflows);
         const testStaging = crs.find((r) => r.inputs.metadata.name === "test-staging")!;
         expect(JSON.stringify(testStaging.inputs.spec)).toContain("reg/gates:src-1");
     });
@@ -39,7 +39,7 @@ describe("the Pipeline component", () => {
 describe("runner RBAC is least privilege", () => {
     const templates = ["train-model", "build-container-image", "deploy-container-image", "test-staging", "promote-model", "revert-staging", "build-initial"];
 
-    it.each(templates)("%s: no wildcard, no secrets, executor results in argo", (name) => {
+    it.each(templates)("%s: no wildcard, no secrets, executor results in the workflows namespace", (name) => {
         const rules = runnerRules(name);
         for (const list of Object.values(rules)) {
             for (const rule of list) {
@@ -48,11 +48,11 @@ describe("runner RBAC is least privilege", () => {
                 expect(rule.resources).not.toContain("secrets");
             }
         }
-        expect(rules[namespaces.argo]).toContainEqual(expect.objectContaining({ resources: ["workflowtaskresults"], verbs: ["create", "patch"] }));
+        expect(rules[namespaces.workflows]).toContainEqual(expect.objectContaining({ resources: ["workflowtaskresults"], verbs: ["create", "patch"] }));
     });
 
     it("only templates that start workflows may create them; only deployers touch Argo CD Applications", () => {
-        const creates = templates.filter((t) => runnerRules(t)[namespaces.argo].some((r) => r.resources?.includes("workflows")));
+        const creates = templates.filter((t) => runnerRules(t)[namespaces.workflows].some((r) => r.resources?.includes("workflows")));
         expect(creates.sort()).toEqual(["build-container-image", "train-model"]);
         expect(runnerRules("train-model")[namespaces.argocd]).toBeUndefined();
         expect(runnerRules("revert-staging")[namespaces.argocd]![0].resourceNames).toEqual(["gourmetgram-staging"]);
@@ -60,7 +60,7 @@ describe("runner RBAC is least privilege", () => {
     });
 
     it("only the steps that run mark-good may write the release record, and no other ConfigMap is reachable", () => {
-        const recordRule = (t: string) => runnerRules(t)[namespaces.argo].find((r) => r.resources?.includes("configmaps"));
+        const recordRule = (t: string) => runnerRules(t)[namespaces.workflows].find((r) => r.resources?.includes("configmaps"));
         const writers = templates.filter((t) => recordRule(t)?.verbs?.includes("patch"));
         expect(writers.sort()).toEqual(["build-initial", "test-staging"]);
         const readers = templates.filter((t) => recordRule(t)?.verbs?.includes("get"));

@@ -61,8 +61,8 @@ describe("render: manifests from registered resources", () => {
         await new Promise((resolve) => setTimeout(resolve, 300));
         const { manifests } = renderManifests(recorded);
         const files = manifests.map((m) => m.file);
-        expect(files).toContain("argo/workflowtemplate-test-staging.yaml");
-        expect(files).toContain("argo/cronworkflow-train-model-cron.yaml");
+        expect(files).toContain("gourmetgram-workflows/workflowtemplate-test-staging.yaml");
+        expect(files).toContain("gourmetgram-workflows/cronworkflow-train-model-cron.yaml");
         expect(files).toContain("argocd/role-test-staging-runner.yaml");
         const cron = manifests.find((m) => m.file.endsWith("cronworkflow-train-model-cron.yaml"))!.manifest as any;
         expect(cron.spec.schedules).toEqual(["0 2 * * *"]);

@@ -42,7 +42,7 @@ describe("every pipeline object validates against the Argo Workflows schema", ()
 });
 
 describe("workflow-wide settings", () => {
-    it("the seven templates carry the names users look for, in the argo namespace", () => {
+    it("the seven templates carry the names users look for, in the workflows namespace", () => {
         expect(templates.map((t) => t.metadata.name).sort()).toEqual(
             [
                 workflowTemplates.trainModel, workflowTemplates.buildContainerImage, workflowTemplates.deployContainerImage,
@@ -50,7 +50,7 @@ describe("workflow-wide settings", () => {
                 workflowTemplates.buildInitial,
             ].sort(),
         );
-        for (const t of templates) expect(t.metadata.namespace).toBe(namespaces.argo);
+        for (const t of templates) expect(t.metadata.namespace).toBe(namespaces.workflows);
     });
 
     it.each(templates.map((t) => [t.metadata.name, t] as const))("%s has a deadline, pod GC, TTL and its own service account", (name, t) => {

@@ -9,7 +9,8 @@ import { prepareObjects } from "../../../infra/platform/argo/install";
 import { loadManifest, parseManifest } from "../../../infra/platform/argo/manifest-source";
 import { argoCdUiService, argoWorkflowsUiService } from "../../../infra/platform/argo/services";
 import { setContainerFlag } from "../../../infra/platform/argo/transforms";
-import { argoDefaultResources } from "../../../infra/platform/argo";
+import { argoDefaultResources, customizeArgoWorkflows } from "../../../infra/platform/argo";
+import { argoLabUser, argoLabUserRole, argoLabUserRoleBinding, argoLabUserServiceAccount, workflowControllerConfigMap } from "../../../infra/platform/argo/access";
 import { platformUrls } from "../../../infra/platform/urls";
 import { installMocks, isSecret, ofType, settled } from "./harness";
 import { validate } from "./schema";
@@ -82,6 +83,45 @@ describe("install manifests", () => {
             const pods = (await loadManifest(file)).filter((o) => o.kind === "Deployment").map((d: any) => d.spec.template.metadata.labels);
             expect(pods.some((labels) => Object.entries(service.spec!.selector!).every(([k, v]) => labels[k] === v))).toBe(true);
         }
+    });
+});
+
+describe("Argo Workflows handles the workflows namespace only", () => {
+    const prepared = async () =>
+        prepareObjects(await loadManifest(workflowsFile), {
+            namespace: namespaces.argo,
+            defaultResources: argoDefaultResources,
+            customize: (o) => customizeArgoWorkflows(o, "client"),
+        });
+    const argsOf = (objects: Awaited<ReturnType<typeof prepared>>, deployment: string) =>
+        (objects.find((o) => o.kind === "Deployment" && o.metadata.name === deployment) as any).spec.template.spec.containers[0].args as string[];
+
+    it("the controller and the server manage only the workflows namespace", async () => {
+        const objects = await prepared();
+        for (const deployment of ["workflow-controller", "argo-server"]) {
+            expect(argsOf(objects, deployment), deployment).toEqual(expect.arrayContaining(["--namespaced=true", `--managed-namespace=${namespaces.workflows}`]));
+        }
+        expect(argsOf(objects, "argo-server")).toContain("--auth-mode=client");
+        for (const d of objects.filter((o) => o.kind === "Deployment")) expect(() => validate(d), d.metadata.name).not.toThrow();
+    });
+
+    it("the controller runs only workflows that reference one of the lab's templates", async () => {
+        const config = (await prepared()).find((o) => o.kind === "ConfigMap" && o.metadata.name === workflowControllerConfigMap) as any;
+        expect(config.metadata.namespace).toBe(namespaces.argo);
+        expect(parse(config.data.workflowRestrictions)).toEqual({ templateReferencing: "Strict" });
+    });
+
+    it("the install's service accounts (the controller's and the server's) all stay in argo, none in the workflows namespace", async () => {
+        const accounts = (await prepared()).filter((o) => o.kind === "ServiceAccount");
+        expect(accounts.map((a) => a.metadata.name)).toContain("argo-server");
+        for (const a of accounts) expect(a.metadata.namespace).toBe(namespaces.argo);
+    });
+
+    it("the lab user's Role is in the workflows namespace, its account and token beside argo-server", () => {
+        expect(argoLabUserRole().metadata!.namespace).toBe(namespaces.workflows);
+        expect(argoLabUserRoleBinding().metadata!.namespace).toBe(namespaces.workflows);
+        expect(argoLabUserRoleBinding().subjects).toEqual([{ kind: "ServiceAccount", name: argoLabUser.serviceAccount, namespace: namespaces.argo }]);
+        expect(argoLabUserServiceAccount().metadata!.namespace).toBe(namespaces.argo);
     });
 });
 

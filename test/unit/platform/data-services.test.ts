@@ -194,13 +194,13 @@ describe("Postgres, MinIO and MLflow components", () => {
 
         const secrets = ofType(registered, "kubernetes:core/v1:Secret");
         expect(secrets.map((s) => `${s.inputs.metadata.namespace}/${s.inputs.metadata.name}`).sort()).toEqual([
-            "argo/mlflow-pipeline-credentials",
             "gourmetgram-platform/minio-credentials",
             "gourmetgram-platform/minio-mlflow-credentials",
             "gourmetgram-platform/mlflow-admin-credentials",
             "gourmetgram-platform/mlflow-pipeline-credentials",
             "gourmetgram-platform/mlflow-server",
             "gourmetgram-platform/postgres-credentials",
+            "gourmetgram-workflows/mlflow-pipeline-credentials",
         ]);
         for (const secret of secrets) {
             const hidden = JSON.stringify(secretValues(secret.inputs.stringData));

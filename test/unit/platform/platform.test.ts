@@ -39,6 +39,7 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
             "gourmetgram-platform",
             "gourmetgram-production",
             "gourmetgram-staging",
+            "gourmetgram-workflows",
         ]);
         const components = registered.filter((r) => r.type.startsWith("gourmetgram:")).map((r) => r.type);
         for (const t of ["ImageRegistry", "Postgres", "Minio", "Mlflow", "ImageBuild", "ArgoWorkflows", "ArgoCd"]) {
@@ -92,16 +93,18 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
     it("runs argo-server in client auth mode, namespaced, and the controller only from WorkflowTemplates", () => {
         const upstream = ofType(registered, "kubernetes:yaml/v2:ConfigGroup").flatMap((g) => g.inputs.objs as any[]);
         const server = upstream.find((o) => o.kind === "Deployment" && o.metadata.name === "argo-server");
-        expect(server.spec.template.spec.containers[0].args).toEqual(["server", "--auth-mode=client", "--namespaced=true"]);
+        expect(server.spec.template.spec.containers[0].args).toEqual(["server", "--auth-mode=client", "--namespaced=true", "--managed-namespace=gourmetgram-workflows"]);
+        const controller = upstream.find((o) => o.kind === "Deployment" && o.metadata.name === "workflow-controller");
+        expect(controller.spec.template.spec.containers[0].args).toEqual(["--namespaced=true", "--managed-namespace=gourmetgram-workflows"]);
         const controllerConfig = upstream.find((o) => o.kind === "ConfigMap" && o.metadata.name === "workflow-controller-configmap");
         expect(controllerConfig.data.workflowRestrictions).toBe("templateReferencing: Strict\n");
-        // The lab user's token Secret belongs to a service account bound to a Role in argo only.
-        const token = ofType(registered, "kubernetes:core/v1:Secret").find((s) => s.inputs.type === "kubernetes.io/service-account-token")!;
+        // The lab user's token Secret belongs to a service account bound to a Role in the workflows namespace only.
+        const token = ofType(registered, "kubernetes:core/v1:Secret").find((s) => s.inputs.metadata.annotations?.["kubernetes.io/service-account.name"] === "gourmetgram-lab-user")!;
         expect(token.inputs.metadata).toMatchObject({ namespace: "argo", annotations: { "kubernetes.io/service-account.name": "gourmetgram-lab-user" } });
-        const [binding] = ofType(registered, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding");
-        expect(binding.inputs).toMatchObject({ metadata: { namespace: "argo" }, roleRef: { kind: "Role" } });
-        const [role] = ofType(registered, "kubernetes:rbac.authorization.k8s.io/v1:Role");
-        expect(JSON.stringify(role.inputs.rules)).not.toMatch(/secrets|"\*"/);
+        const bindings = ofType(registered, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding");
+        expect(bindings.map((b) => b.inputs.subjects[0].name).sort()).toEqual(["gourmetgram-lab-user", "gourmetgram-workflow-executor"]);
+        for (const binding of bindings) expect(binding.inputs).toMatchObject({ metadata: { namespace: "gourmetgram-workflows" }, roleRef: { kind: "Role" } });
+        for (const role of ofType(registered, "kubernetes:rbac.authorization.k8s.io/v1:Role")) expect(JSON.stringify(role.inputs.rules)).not.toMatch(/secrets|"\*"/);
         expect(ofType(registered, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")).toEqual([]);
     });
 });

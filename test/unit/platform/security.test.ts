@@ -95,9 +95,9 @@ describe("Pod Security", () => {
 describe("NetworkPolicies", () => {
     const policies = () => ofType(registered, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs);
 
-    it("deny all inbound traffic by default in the platform's and Argo Workflows' namespaces, and never in kube-system", () => {
+    it("deny all inbound traffic by default in the platform's, Argo Workflows' and the workflows' namespaces, and never in kube-system", () => {
         const denyAll = policies().filter((p) => Object.keys(p.spec.podSelector).length === 0);
-        expect(denyAll.map((p) => p.metadata.namespace).sort()).toEqual([namespaces.argo, namespaces.platform]);
+        expect(denyAll.map((p) => p.metadata.namespace).sort()).toEqual([namespaces.argo, namespaces.platform, namespaces.workflows].sort());
         // No ingress rules at all (not an empty list, which the API server would drop on every apply).
         for (const p of denyAll) expect(p.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
         expect(policies().filter((p) => p.metadata.namespace === namespaces.registry).map((p) => p.spec.podSelector)).toEqual([{ matchLabels: { app: "registry" } }]);

@@ -12,13 +12,13 @@ const images = (value: unknown): string[] =>
     JSON.stringify(value).match(/registry\.kube-system\.svc\.cluster\.local:5000\/gourmetgram-(?:gates|train):[^"\\]+/g) ?? [];
 
 describe("the pipeline in the program", () => {
-    it("registers every WorkflowTemplate and the training CronWorkflow in the argo namespace", () => {
+    it("registers every WorkflowTemplate and the training CronWorkflow in the workflows namespace", () => {
         const templates = run.resources.filter((r) => r.type === "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate");
         const crons = run.resources.filter((r) => r.type === "kubernetes:argoproj.io/v1alpha1:CronWorkflow");
         const { trainModelCron, ...templateNames } = workflowTemplates;
         expect(templates.map((t) => t.inputs.metadata.name).sort()).toEqual(Object.values(templateNames).sort());
         expect(crons.map((c) => c.inputs.metadata.name)).toEqual([trainModelCron]);
-        for (const resource of [...templates, ...crons]) expect(resource.inputs.metadata.namespace).toBe("argo");
+        for (const resource of [...templates, ...crons]) expect(resource.inputs.metadata.namespace).toBe("gourmetgram-workflows");
     });
 
     it("runs the gate and training images built in the cluster, by content tag", () => {
