@@ -28,7 +28,7 @@ export function buildContainerImage(settings: PipelineSettings): WorkflowTemplat
                 ],
             },
             prepareContextTemplate(settings),
-            buildImageTemplate(settings, ["staging"]),
+            buildImageTemplate(settings, ["staging"], ["staging"]),
             submitWorkflowTemplate({
                 name: "start-test-staging",
                 workflowTemplate: workflowTemplates.testStaging,

@@ -38,7 +38,8 @@ export function buildInitial(settings: PipelineSettings): WorkflowTemplate {
                 ],
             },
             prepareContextTemplate(settings),
-            buildImageTemplate(settings, environments),
+            // The workflow holds every environment's lock already (`locks` below).
+            buildImageTemplate(settings, environments, []),
         ],
         deadlineSeconds: settings.deadlines.buildSeconds + settings.deadlines.deploySeconds + 1200,
         locks: environments,

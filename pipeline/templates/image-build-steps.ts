@@ -3,7 +3,7 @@ import type { WorkflowSpec } from "./argo-types";
 type WorkflowVolumeClaim = NonNullable<WorkflowSpec["volumeClaimTemplates"]>[number];
 import { appImage, model, type Environment } from "../../vocabulary/names";
 import type { Template } from "./argo-types";
-import { mlflowEnvironment, retryIdempotentFetch, retryInfrastructureErrors } from "./common";
+import { environmentLocks, mlflowEnvironment, retryIdempotentFetch, retryInfrastructureErrors } from "./common";
 import { kanikoSecurityContext, restrictedSecurityContext } from "../../infra/platform/common/security";
 import { param } from "./parameterized";
 import type { PipelineSettings } from "./settings";
@@ -95,12 +95,19 @@ export function prepareContextTemplate(settings: PipelineSettings): Template {
     };
 }
 
-/** Kaniko builds the context in an unprivileged pod and pushes one tag per environment given. */
-export function buildImageTemplate(settings: PipelineSettings, envs: readonly Environment[]): Template {
+/**
+ * Kaniko builds the context in an unprivileged pod and pushes one tag per environment given.
+ * `locks` are the environments' mutexes the push takes itself, so a rebuild of version N cannot
+ * replace `<env>-1.0.N` while a release step holds that environment (test-staging holds
+ * staging's from its deploy to its verdict). A workflow that already holds them at workflow
+ * level passes none: Argo would make the step wait for its own workflow.
+ */
+export function buildImageTemplate(settings: PipelineSettings, envs: readonly Environment[], locks: readonly Environment[]): Template {
     const version = param.input("model-version");
     return {
         name: "build-image",
         inputs: { parameters: [{ name: "model-version" }] },
+        ...(locks.length > 0 ? environmentLocks(locks) : {}),
         retryStrategy: retryInfrastructureErrors,
         activeDeadlineSeconds: settings.deadlines.buildSeconds,
         ...withoutApiToken,
