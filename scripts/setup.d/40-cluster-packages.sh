@@ -6,6 +6,7 @@
 #   umoci, skopeo                    build OCI images and turn them into archives containerd imports
 #   busybox-static                   the userland of the test images (one static binary)
 #   iptables, conntrack, socat       what kube-proxy and the kubelet's port forwarding call
+#   mmdebstrap                       the Debian root filesystems of the platform images (debian-rootfs.sh)
 # Pinned like 30-gate-tools.sh; apt skips what is already installed at the pinned version.
 set -euo pipefail
 # shellcheck source=scripts/lib/apt.sh
@@ -21,7 +22,8 @@ install_pinned "cluster packages" \
     busybox-static=1:1.35.0-4+deb12u1+b1 \
     iptables=1.8.9-2 \
     conntrack=1:1.4.7-1+b2 \
-    socat=1.7.4.4-2
+    socat=1.7.4.4-2 \
+    mmdebstrap=1.3.5-7
 
 # The test cluster runs its own containerd (own root, state and socket); the packaged
 # system service is stopped where a service manager runs, so two never share /run/containerd.

@@ -31,12 +31,14 @@ trap 'rm -rf "$layouts"' EXIT
 declare -A archives refs stands_in
 names=()
 
-add() { # NAME TAG USER ENTRYPOINT... (the layout is $layouts/NAME)
+add() { # [--cmd ARG]... [--label KEY=VALUE]... NAME TAG USER ENTRYPOINT... (the layout is $layouts/NAME)
+    local options=()
+    while [ "${1:-}" = --cmd ] || [ "${1:-}" = --label ]; do options+=("$1" "$2"); shift 2; done
     local name=$1 ref="$registry/$1:$2"
     [ -z "${refs[$name]:-}" ] || { log "images: two recipes add '$name'"; exit 1; }
     names+=("$name")
     refs[$name]=$ref
-    archives[$name]=$(oci_image "$name" "$ref" "$layouts/$name" "$3" "${@:4}")
+    archives[$name]=$(oci_image "${options[@]}" "$name" "$ref" "$layouts/$name" "$3" "${@:4}")
     log "image $ref"
 }
 stands_in_for() { # NAME PRODUCT_REF: the image NAME replaces PRODUCT_REF on the test cluster

@@ -8,8 +8,18 @@
 # archive is cached by the hash of its inputs (the layout's files, modes and links, REF, the
 # image config and this file), so an unchanged image is never packed twice.
 
-# oci_image NAME REF LAYOUT USER ENTRYPOINT... -> prints the archive's path.
+# oci_image [--cmd ARG]... [--label KEY=VALUE]... NAME REF LAYOUT USER ENTRYPOINT... -> prints
+# the archive's path. --cmd gives the image's default arguments (a pod's `args` replace them),
+# --label a label beside the title.
 oci_image() {
+    local cmd=() labels=()
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --cmd) cmd+=("$2"); shift 2 ;;
+            --label) labels+=("$2"); shift 2 ;;
+            *) break ;;
+        esac
+    done
     local name=$1 ref=$2 layout=$3 user=$4 entrypoint=("${@:5}")
     local inputs key dir work epoch=1970-01-01T00:00:00Z
     inputs=$(
@@ -17,7 +27,8 @@ oci_image() {
             find . -printf '%p %M %l\n' | LC_ALL=C sort &&
             find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum
     )
-    key=$(printf '%s\n' "$inputs" "$ref" "$user" "${entrypoint[@]}" "$(cat "${BASH_SOURCE[0]}")" | sha256sum | cut -c1-16)
+    key=$(printf '%s\n' "$inputs" "$ref" "$user" "${entrypoint[@]}" "${cmd[@]/#/cmd }" "${labels[@]/#/label }" \
+        "$(cat "${BASH_SOURCE[0]}")" | sha256sum | cut -c1-16)
     dir="$(toolchain_root)/images/$name-$key"
     if [ -f "$dir/.complete" ]; then
         printf '%s\n' "$dir/image.tar"
@@ -33,10 +44,12 @@ oci_image() {
     find "$work/bundle/rootfs" -exec touch -h -d @0 {} +
     umoci repack --image "$work/oci:build" --history.created "$epoch" \
         --history.created_by "gourmetgram oci_image $name" "$work/bundle"
-    local entry=() part
-    for part in "${entrypoint[@]}"; do entry+=(--config.entrypoint "$part"); done
+    local config=() part
+    for part in "${entrypoint[@]}"; do config+=(--config.entrypoint "$part"); done
+    for part in "${cmd[@]}"; do config+=(--config.cmd "$part"); done
+    for part in "${labels[@]}"; do config+=(--config.label "$part"); done
     umoci config --image "$work/oci:build" --created "$epoch" --no-history \
-        --config.user "$user" "${entry[@]}" --config.env "PATH=/usr/local/bin:/usr/bin:/bin" --config.label "org.opencontainers.image.title=$name"
+        --config.user "$user" "${config[@]}" --config.env "PATH=/usr/local/bin:/usr/bin:/bin" --config.label "org.opencontainers.image.title=$name"
     umoci gc --layout "$work/oci"
     skopeo copy --quiet "oci:$work/oci:build" "docker-archive:$dir/image.tar:$ref"
     skopeo inspect --raw "oci:$work/oci:build" | sha256sum | cut -d' ' -f1 > "$dir/manifest.sha256"

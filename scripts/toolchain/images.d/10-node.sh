@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # $layouts and the helpers come from build-images.sh, which sources this
 # The node's own images: the pod sandbox's pause process (Debian's catatonit, run as -P),
 # busybox (the local-path helper pods and the test workloads), and CoreDNS, metrics-server
 # and the local-path provisioner from the binaries their build steps made.
