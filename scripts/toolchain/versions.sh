@@ -62,3 +62,10 @@ METRICS_SERVER_VERSION=v0.8.0
 LOCAL_PATH_PROVISIONER_VERSION=v0.0.30
 CRICTL_VERSION=v1.34.0
 export COREDNS_VERSION METRICS_SERVER_VERSION LOCAL_PATH_PROVISIONER_VERSION CRICTL_VERSION
+
+# The platform's data services as the test cluster runs them (images.d/20-platform.sh). The
+# module proxy serves MinIO and mc only at these pseudo-versions, not at the release tags
+# vocabulary/versions.ts pins (test/cluster/harness/local-images.ts says so per image).
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+MC_VERSION=v0.0.0-20250313080218-cf909e1063a9
+export MINIO_VERSION MC_VERSION
