@@ -2,11 +2,9 @@
  * Turns the resources a Pulumi program registered into the Kubernetes manifests it would
  * apply. Pure: the input is what the mocks recorded (type token + inputs).
  */
-export interface RecordedResource {
-    readonly type: string;
-    readonly name: string;
-    readonly inputs: Record<string, unknown>;
-}
+import type { RecordedResource } from "./mocks";
+
+export type { RecordedResource };
 
 export interface RenderedManifest {
     /** Relative file path: `<namespace or _cluster>/<kind>-<name>.yaml`. */

@@ -1,59 +1,19 @@
 /**
- * Pulumi mocks that record every resource registration, and helpers to read what was
- * registered: the one harness the program, platform and pipeline tests share.
+ * The program's Pulumi mocks (the render CLI's, pipeline/render/mocks.ts) as the program,
+ * platform and pipeline tests install them, and helpers to read what was registered.
  */
-import * as pulumi from "@pulumi/pulumi";
+import { installMocks as installProgramMocks, type MockOptions as ProgramMockOptions, type RecordedResource } from "../../pipeline/render/mocks";
 
-/** One resource as the mocked engine saw it register. */
-export interface Registered {
-    readonly type: string;
-    readonly name: string;
-    readonly inputs: Record<string, any>;
-    /** Provider reference (`urn::id`) when one was given explicitly or inherited. */
-    readonly provider?: string;
-}
+export { settled } from "../../pipeline/render/mocks";
 
-export interface MockOptions {
-    readonly stack?: string;
-    readonly preview?: boolean;
-    /** The state a created resource reports back (its outputs); the inputs by default. */
-    readonly state?: (type: string, name: string, inputs: Record<string, any>) => Record<string, any>;
-    /** Answers to provider function calls (invokes); the inputs by default. */
-    readonly call?: (token: string, inputs: Record<string, any>) => Record<string, any>;
-}
+/** One resource as the mocked engine saw it register; tests read into its inputs freely. */
+export type Registered = RecordedResource & { readonly inputs: Record<string, any> };
 
-/**
- * Installs the mocks; the returned list fills as the program registers resources. setMocks
- * does all its work before it returns its promise, so the mocks are in place on return.
- */
+export type MockOptions = Partial<ProgramMockOptions>;
+
+/** The program's own mocks, on a stack named `unit` unless the test names one. */
 export function installMocks(options: MockOptions = {}): Registered[] {
-    const registered: Registered[] = [];
-    void pulumi.runtime.setMocks(
-        {
-            newResource(args) {
-                registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
-                return { id: `${args.name}-id`, state: options.state?.(args.type, args.name, args.inputs) ?? args.inputs };
-            },
-            call(args) {
-                return options.call?.(args.token, args.inputs) ?? args.inputs;
-            },
-        },
-        "gourmetgram",
-        options.stack ?? "unit",
-        options.preview ?? false,
-    );
-    return registered;
-}
-
-/** Waits until no new registration arrived for a few event-loop turns: the graph is complete. */
-export async function settled(registered: readonly unknown[]): Promise<void> {
-    let stableTurns = 0;
-    let last = -1;
-    while (stableTurns < 5) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        stableTurns = registered.length === last ? stableTurns + 1 : 0;
-        last = registered.length;
-    }
+    return installProgramMocks({ stack: "unit", ...options }) as Registered[];
 }
 
 export function ofType(registered: readonly Registered[], type: string): Registered[] {

@@ -12,12 +12,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
-import { parse } from "yaml";
+import { cloudCall, cloudState, stackConfig } from "../../pipeline/render/mocks";
 import { installMocks, type Registered, settled } from "./mocks";
 import { applyProjectConfig } from "./project-config";
 
 export type RegisteredResource = Registered;
 export { isSecretValue, reveal, withoutSecrets } from "./mocks";
+export { stackConfig } from "../../pipeline/render/mocks";
 
 export interface ProgramRun {
     readonly resources: RegisteredResource[];
@@ -42,14 +43,6 @@ export function stackFiles(): string[] {
 
 export function stackName(stackFile: string): string {
     return path.basename(stackFile).replace(/^Pulumi\.|\.yaml$/g, "");
-}
-
-/** The stack file's config as Pulumi hands it to a program: every value a string. */
-export function stackConfig(stackFile: string): Record<string, string> {
-    const document = parse(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> } | null;
-    return Object.fromEntries(
-        Object.entries(document?.config ?? {}).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
-    );
 }
 
 const k3sKubeconfig = `apiVersion: v1
@@ -94,21 +87,12 @@ function prepareMachine(): () => void {
     };
 }
 
-function mockState(type: string, inputs: Record<string, any>): Record<string, any> {
-    switch (type) {
-        case "openstack:networking/floatingIp:FloatingIp":
-            return { ...inputs, address: mockFloatingIp };
-        case "command:remote:Command": {
-            const create = String(inputs.create ?? "");
-            if (create.includes("node-token")) return { ...inputs, stdout: `${mockJoinToken}\n`, stderr: "" };
-            if (create.includes("k3s.yaml")) return { ...inputs, stdout: k3sKubeconfig, stderr: "" };
-            return { ...inputs, stdout: "", stderr: "" };
-        }
-        default:
-            // The platform's generated credentials: a known value, so tests can prove it stays secret.
-            if (type.includes("GeneratedPassword")) return { ...inputs, value: mockGeneratedPassword };
-            return inputs;
-    }
+const cloud = cloudState({ floatingIp: mockFloatingIp, joinToken: mockJoinToken, kubeconfig: k3sKubeconfig });
+
+function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    // The platform's generated credentials: a known value, so tests can prove it stays secret.
+    if (type.includes("GeneratedPassword")) return { ...inputs, value: mockGeneratedPassword };
+    return cloud(type, name, inputs);
 }
 
 /**
@@ -136,9 +120,8 @@ export async function runProgram(stackFile: string, overrides: Record<string, st
         );
         const resources = installMocks({
             stack: stackName(stackFile),
-            state: (type, _name, inputs) => mockState(type, inputs),
-            call: (token, inputs) =>
-                token === "openstack:networking/getNetwork:getNetwork" ? { id: `${inputs.name}-id`, name: inputs.name } : inputs,
+            state: mockState,
+            call: cloudCall,
         });
         // Each run gets a fresh module graph, so no module-level state of one run reaches the next.
         vi.resetModules();
