@@ -8,6 +8,7 @@ import { ManifestInstall } from "./install";
 import type { ManifestSource } from "./manifest-source";
 import { argoCdUiService, argoWorkflowsUiService } from "./services";
 import { setContainerFlag } from "./transforms";
+import { withoutDex } from "./without-dex";
 import type { KubernetesObject } from "./manifest-source";
 import {
     argoLabUserRole,
@@ -133,7 +134,7 @@ export class ArgoCd extends pulumi.ComponentResource {
                 source: args.source,
                 namespace: namespaces.argocd,
                 defaultResources: argoDefaultResources,
-                customize: withoutUpstreamArgoCdSecret,
+                customize: (objects) => withoutDex(withoutUpstreamArgoCdSecret(objects)),
                 // The password must be in place before argocd-server first starts.
                 dependsOn: [secret],
             },

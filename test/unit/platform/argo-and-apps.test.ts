@@ -9,6 +9,7 @@ import { prepareObjects } from "../../../infra/platform/argo/install";
 import { loadManifest, parseManifest } from "../../../infra/platform/argo/manifest-source";
 import { argoCdUiService, argoWorkflowsUiService } from "../../../infra/platform/argo/services";
 import { setContainerFlag } from "../../../infra/platform/argo/transforms";
+import { withoutDex } from "../../../infra/platform/argo/without-dex";
 import { argoDefaultResources, customizeArgoWorkflows } from "../../../infra/platform/argo";
 import { argoLabUser, argoLabUserRole, argoLabUserRoleBinding, argoLabUserServiceAccount, workflowControllerConfigMap } from "../../../infra/platform/argo/access";
 import { platformUrls } from "../../../infra/platform/urls";
@@ -60,6 +61,15 @@ describe("install manifests", () => {
         const args = (set.find((o) => o.kind === "Deployment" && o.metadata.name === "argo-server") as any).spec.template.spec.containers[0].args;
         expect(args).toEqual(["server", "--auth-mode=server"]);
         expect(() => setContainerFlag(objects, { deployment: "missing", container: "x" }, "auth-mode", "server")).toThrow(/no container x/);
+    });
+
+    it("leave Argo CD's Dex out, and nothing that remains refers to it", async () => {
+        const upstream = await loadManifest(argocdFile);
+        const dex = upstream.filter((o) => JSON.stringify(o.metadata).includes("argocd-dex-server"));
+        expect(dex.map((o) => o.kind).sort()).toEqual(["Deployment", "NetworkPolicy", "Role", "RoleBinding", "Service", "ServiceAccount"]);
+        const kept = withoutDex(upstream);
+        expect(kept.length).toBe(upstream.length - dex.length);
+        expect(kept.filter((o) => JSON.stringify(o).includes("dex")).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
     });
 
     it("reject files that are not Kubernetes manifests, naming the document", () => {
