@@ -16,7 +16,7 @@ import { Platform } from "./infra/platform/platform";
 import { Pipeline } from "./pipeline/component";
 import { appMemoryFitsItsTraffic } from "./pipeline/app-memory";
 import { githubTriggerNeedsArgoEvents, pipelineConfig } from "./pipeline/config";
-import { PipelineImages } from "./pipeline/images";
+import { PipelineImageBuilds } from "./pipeline/images";
 
 function gourmetgram() {
     const raw = pulumi.runtime.allConfig();
@@ -37,7 +37,7 @@ function gourmetgram() {
         { providers: [cluster.provider] },
     );
 
-    const images = new PipelineImages(
+    const images = new PipelineImageBuilds(
         "pipeline-images",
         { buildsEnabled: config.platform.imageBuildsEnabled },
         { providers: [cluster.provider], dependsOn: [platform] },

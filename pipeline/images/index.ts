@@ -16,20 +16,21 @@ export const gateImageSources = [
     "pipeline/images/gates",
 ] as const;
 
-export interface PipelineImagesArgs {
+export interface PipelineImageBuildsArgs {
     /** false on clusters without a kubelet: tags are still computed, nothing is built. */
     readonly buildsEnabled: boolean;
 }
 
 /**
- * The images the pipeline's steps run, built in the cluster from this repository and tagged
- * by the content hash of their sources: the gate/release CLI and the training image.
+ * The builds of the images the pipeline's steps run, in the cluster from this repository and
+ * tagged by the content hash of their sources: the gate/release CLI and the training image.
+ * Their references reach the templates as `PipelineImages` (pipeline/templates/settings.ts).
  */
-export class PipelineImages extends pulumi.ComponentResource {
+export class PipelineImageBuilds extends pulumi.ComponentResource {
     readonly gates: pulumi.Output<string>;
     readonly train: pulumi.Output<string>;
 
-    constructor(name: string, args: PipelineImagesArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: PipelineImageBuildsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:pipeline:Images", name, {}, opts);
         const gates = new ImageBuild(`${name}-gates`, {
             name: "gourmetgram-gates",
