@@ -20,6 +20,22 @@ export const argoCdVersion = "v3.5.7";
 export const argoEventsVersion = "v1.9.10";
 
 /**
+ * sha256 of the install manifest of each version above, checked on every download before
+ * anything in it is read (infra/platform/argo/manifest-source.ts). Argo CD's and Argo Events'
+ * are `manifests/install.yaml` at the release tag, taken from the Go modules of those tags (the
+ * proxy's copy, checked against the Go checksum database). Argo Workflows keeps no install.yaml
+ * in its tree; its release asset is built by `make manifests` (kustomize over
+ * manifests/cluster-install, a header line, `:latest` set to the tag), and this is that build
+ * repeated from the v3.7.9 module with kustomize v5.6.0. None could be compared with the
+ * download itself from the machine that pinned them (no route to GitHub).
+ */
+export const installManifestSha256 = {
+    argoWorkflows: "baf9aaee0cf25c942db1bab1c699879172c1a27a4f116a5562bb4319f269b4c0",
+    argoCd: "09bfbb9041b4a8503c6e4fa22cf41c403fa62be17526de353648a4551f5beb77",
+    argoEvents: "6827aa11940258dec239780947b05f1578627b433b5f5628fac143a9af92947a",
+} as const;
+
+/**
  * Container images the platform layer runs, each pinned by tag and digest. The tag says
  * what it is to a reader; the digest is what the node actually pulls.
  */

@@ -38,13 +38,21 @@ const appResourcesSchema = z
     .object({ staging: resourceOverride.optional(), canary: resourceOverride.optional(), production: resourceOverride.optional() })
     .strict();
 
-/** "https://..." stays a URL; anything else is a file path, resolved and checked. */
-export function manifestSource(value: string | undefined, fallbackUrl: string): ManifestSource | { error: string } {
-    if (value === undefined) return { kind: "url", url: fallbackUrl };
-    if (/^https?:\/\//.test(value)) return { kind: "url", url: value };
+/**
+ * Unset is the pinned upstream download; a URL must be that same https URL (the only one with a
+ * pinned sha256); anything else is a file path, resolved and checked.
+ */
+export function manifestSource(value: string | undefined, upstream: ManifestSource & { kind: "url" }): ManifestSource | { error: string } {
+    if (value === undefined || value === upstream.url) return upstream;
+    if (/^http:\/\//i.test(value)) return { error: `plain http is refused: a manifest carries cluster-wide RBAC; use ${upstream.url} (the default) or a local file` };
+    if (/^https:\/\//i.test(value)) {
+        return {
+            error: `only ${upstream.url} (the default) has a pinned sha256 to check a download against; download the file, review it, and set this key to its local path`,
+        };
+    }
     const resolved = path.resolve(expandHome(value));
     if (!fs.existsSync(resolved) || !fs.statSync(resolved).isFile()) {
-        return { error: `expected an http(s) URL or the path of an existing manifest file; ${resolved} is not a file` };
+        return { error: `expected the path of an existing manifest file (or unset, for the pinned download); ${resolved} is not a file` };
     }
     return { kind: "file", path: resolved };
 }
@@ -98,11 +106,11 @@ export const platformConfig = defineSection(
         canaryTrafficPercent: integer(0, publicRoute.maxCanaryPercent, { default: publicRoute.defaultCanaryPercent }),
     },
     (v, report): PlatformSettings => {
-        const source = (key: string, value: string | undefined, fallback: string): ManifestSource => {
-            const result = manifestSource(value, fallback);
+        const source = (key: string, value: string | undefined, upstream: ManifestSource & { kind: "url" }): ManifestSource => {
+            const result = manifestSource(value, upstream);
             if ("error" in result) {
                 report(key, result.error);
-                return { kind: "url", url: fallback };
+                return upstream;
             }
             return result;
         };

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { namespaces } from "../../../vocabulary/names";
-import { argoCdVersion, argoEventsVersion, argoWorkflowsVersion } from "../../../vocabulary/versions";
+import { argoCdVersion, argoEventsVersion, argoWorkflowsVersion, installManifestSha256 } from "../../../vocabulary/versions";
 import type { ContainerResources } from "../common/resources";
 import { pulumiArgs } from "../common/to-pulumi";
 import { ManifestInstall } from "./install";
@@ -31,12 +31,28 @@ import { executorRole, executorRoleBinding, executorServiceAccount, executorToke
 export const argoWorkflowsAuthModes = ["client", "sso"] as const;
 export type ArgoWorkflowsAuthMode = (typeof argoWorkflowsAuthModes)[number];
 
-/** Upstream install manifests for the pinned versions. */
+/**
+ * Upstream install manifests for the pinned versions, each with its pinned sha256. Argo
+ * Workflows publishes its install.yaml only as a release asset (its tree has none); Argo CD and
+ * Argo Events keep theirs in the tree at the tag.
+ */
 export const upstreamManifests = {
-    argoWorkflows: `https://raw.githubusercontent.com/argoproj/argo-workflows/${argoWorkflowsVersion}/manifests/install.yaml`,
-    argoCd: `https://raw.githubusercontent.com/argoproj/argo-cd/${argoCdVersion}/manifests/install.yaml`,
-    argoEvents: `https://raw.githubusercontent.com/argoproj/argo-events/${argoEventsVersion}/manifests/install.yaml`,
-} as const;
+    argoWorkflows: {
+        kind: "url",
+        url: `https://github.com/argoproj/argo-workflows/releases/download/${argoWorkflowsVersion}/install.yaml`,
+        sha256: installManifestSha256.argoWorkflows,
+    },
+    argoCd: {
+        kind: "url",
+        url: `https://raw.githubusercontent.com/argoproj/argo-cd/${argoCdVersion}/manifests/install.yaml`,
+        sha256: installManifestSha256.argoCd,
+    },
+    argoEvents: {
+        kind: "url",
+        url: `https://raw.githubusercontent.com/argoproj/argo-events/${argoEventsVersion}/manifests/install.yaml`,
+        sha256: installManifestSha256.argoEvents,
+    },
+} as const satisfies Record<string, ManifestSource>;
 
 /** What upstream Argo containers get when their manifest states no resources. */
 export const argoDefaultResources: ContainerResources = {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
 import { platformConfig } from "../../../infra/platform/config";
 import { upstreamManifests } from "../../../infra/platform/argo";
+import { installManifestSha256 } from "../../../vocabulary/versions";
 
 const repo = "https://git.example.test/gourmetgram.git";
 const load = (raw: Record<string, string>) =>
@@ -20,8 +21,9 @@ function problems(raw: Record<string, string>): string {
 describe("platformConfig", () => {
     it("defaults to upstream manifests of the pinned versions, builds on, Argo Events off", () => {
         const s = load({});
-        expect(s.argoWorkflowsManifest).toEqual({ kind: "url", url: upstreamManifests.argoWorkflows });
-        expect(s.argoCdManifest).toEqual({ kind: "url", url: upstreamManifests.argoCd });
+        expect(s.argoWorkflowsManifest).toEqual(upstreamManifests.argoWorkflows);
+        expect(s.argoCdManifest).toEqual(upstreamManifests.argoCd);
+        expect(s.argoWorkflowsManifest).toMatchObject({ kind: "url", sha256: installManifestSha256.argoWorkflows });
         expect(s.argoEvents).toEqual({ enabled: false });
         expect(s.imageBuildsEnabled).toBe(true);
         expect(s.argoWorkflowsAuthMode).toBe("client");
@@ -33,7 +35,7 @@ describe("platformConfig", () => {
     it("takes a local manifest file for offline clusters", () => {
         const file = path.join(__dirname, "fixtures", "argo-cd-install.yaml");
         expect(load({ "gourmetgram:argoCdManifest": file }).argoCdManifest).toEqual({ kind: "file", path: file });
-        expect(problems({ "gourmetgram:argoCdManifest": "/nonexistent/install.yaml" })).toMatch(/argoCdManifest.*an http\(s\) URL or the path of an existing manifest file/);
+        expect(problems({ "gourmetgram:argoCdManifest": "/nonexistent/install.yaml" })).toMatch(/argoCdManifest.*the path of an existing manifest file/);
     });
 
     it("overrides one environment's resources and keeps the others at the default", () => {
@@ -61,7 +63,16 @@ describe("platformConfig", () => {
     it("turns Argo Events on with its upstream manifest", () => {
         expect(load({ "gourmetgram:argoEventsEnabled": "true" }).argoEvents).toEqual({
             enabled: true,
-            manifest: { kind: "url", url: upstreamManifests.argoEvents },
+            manifest: upstreamManifests.argoEvents,
         });
+    });
+
+    it("accepts the pinned upstream URL written out, and refuses plain http or a URL without a pinned sha256", () => {
+        expect(load({ "gourmetgram:argoCdManifest": upstreamManifests.argoCd.url }).argoCdManifest).toEqual(upstreamManifests.argoCd);
+        const http = upstreamManifests.argoWorkflows.url.replace("https://", "http://");
+        expect(problems({ "gourmetgram:argoWorkflowsManifest": http })).toMatch(/argoWorkflowsManifest.*plain http is refused.*use https:\/\/github\.com\/argoproj\/argo-workflows/);
+        expect(problems({ "gourmetgram:argoCdManifest": "https://mirror.example.test/argo-cd/install.yaml" })).toMatch(
+            /argoCdManifest.*only https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/v[\d.]+\/manifests\/install\.yaml \(the default\) has a pinned sha256.*set this key to its local path/,
+        );
     });
 });
