@@ -5,7 +5,7 @@ import type { PlatformSettings } from "../infra/platform/config";
 import { trainingScenarios } from "../vocabulary/names";
 import type { CronSettings } from "./templates/train-model-cron";
 import type { AppSource, Deadlines, GateThresholds } from "./templates/settings";
-import { canaryCheckDefaults } from "./gates/canary/defaults";
+import { canaryFlags, integrationFlags, loadFlags, resourcesFlags } from "./gates/contract";
 
 export interface PipelineConfig {
     readonly thresholds: GateThresholds;
@@ -19,22 +19,26 @@ export interface PipelineConfig {
 /** GitHub signs deliveries with HMAC-SHA256 of this secret; a short one can be guessed and pushes forged. */
 export const minWebhookSecretLength = 32;
 
-/** Stack config of the pipeline layer: gate thresholds, deadlines, schedule, app source, trigger. */
+/**
+ * Stack config of the pipeline layer: gate thresholds, deadlines, schedule, app source, trigger.
+ * A gate threshold's default is the gate CLI's own (pipeline/gates/contract.ts); the ranges here
+ * are what a stack may set, within what the CLI accepts.
+ */
 export const pipelineConfig = defineSection(
     {
-        gateLoadRequests: integer(1, 100_000, { default: 100 }),
-        gateLoadConcurrency: integer(1, 1_000, { default: 10 }),
+        gateLoadRequests: integer(1, 100_000, { default: loadFlags.requests.default }),
+        gateLoadConcurrency: integer(1, 1_000, { default: loadFlags.concurrency.default }),
         gateLoadRatePerSecond: optional(integer(1, 10_000)),
-        gateLoadRequestTimeoutMs: integer(100, 120_000, { default: 10_000 }),
-        gateLoadP95Ms: integer(1, 120_000, { default: 2_000 }),
+        gateLoadRequestTimeoutMs: integer(100, 120_000, { default: loadFlags.timeoutMs.default }),
+        gateLoadP95Ms: integer(1, 120_000, { default: loadFlags.p95Ms.default }),
         // Below half, a gate would pass a staging that fails most requests: no check at all.
-        gateLoadMinSuccessRate: decimal(0.5, 1, { default: 0.95 }),
-        gateMaxMemoryRatio: decimal(0.05, 1, { default: 0.9 }),
-        gateVersionWaitSeconds: integer(10, 3_600, { default: 300 }),
-        canaryWindowSeconds: integer(30, 3_600, { default: canaryCheckDefaults.windowS }),
-        canaryMaxErrorRate: decimal(0, 1, { default: canaryCheckDefaults.maxErrorRate }),
-        canaryP95Ms: integer(1, 120_000, { default: canaryCheckDefaults.p95Ms }),
-        canaryMinRequests: integer(1, 1_000_000, { default: canaryCheckDefaults.minRequests }),
+        gateLoadMinSuccessRate: decimal(0.5, 1, { default: loadFlags.minSuccessRate.default }),
+        gateMaxMemoryRatio: decimal(0.05, 1, { default: resourcesFlags.maxMemoryRatio.default }),
+        gateVersionWaitSeconds: integer(10, 3_600, { default: integrationFlags.waitS.default }),
+        canaryWindowSeconds: integer(30, 3_600, { default: canaryFlags.windowS.default }),
+        canaryMaxErrorRate: decimal(0, 1, { default: canaryFlags.maxErrorRate.default }),
+        canaryP95Ms: integer(1, 120_000, { default: canaryFlags.p95Ms.default }),
+        canaryMinRequests: integer(1, 1_000_000, { default: canaryFlags.minRequests.default }),
         appGitUrl: url({ default: "https://github.com/teaching-on-testbeds/gourmetgram.git" }),
         appGitRevision: gitRevision({ default: "workflow" }),
         trainDeadlineSeconds: integer(60, 86_400, { default: 3_600 }),

@@ -1,6 +1,7 @@
 /**
- * Flag parsing shared by every gate command. Pure: it turns argv into typed values or throws
- * a UsageError that names the flag, the bad value and what is allowed (exit status 2).
+ * The validators of flag values shared by the gate commands, and the one error for bad input.
+ * Pure: each returns the value or throws a UsageError that names the flag, the bad value and
+ * what is allowed (exit status 2). Reading argv into flags is flags.ts.
  */
 
 export class UsageError extends Error {
@@ -10,47 +11,12 @@ export class UsageError extends Error {
     }
 }
 
-/** `--name value` and `--name=value` pairs; a flag given twice or without a value is an error. */
-export function parseFlags(argv: readonly string[], allowed: readonly string[]): Map<string, string> {
-    const flags = new Map<string, string>();
-    for (let i = 0; i < argv.length; i++) {
-        const token = argv[i];
-        if (!token.startsWith("--")) {
-            throw new UsageError(`unexpected argument "${token}"; flags look like --name value`);
-        }
-        const eq = token.indexOf("=");
-        const name = eq === -1 ? token.slice(2) : token.slice(2, eq);
-        if (!allowed.includes(name)) {
-            throw new UsageError(`unknown flag --${name}; allowed: ${allowed.map((a) => `--${a}`).join(", ")}`);
-        }
-        let value: string | undefined;
-        if (eq !== -1) {
-            value = token.slice(eq + 1);
-        } else {
-            value = argv[i + 1];
-            if (value === undefined || value.startsWith("--")) {
-                throw new UsageError(`--${name} needs a value`);
-            }
-            i++;
-        }
-        if (flags.has(name)) throw new UsageError(`--${name} was given twice`);
-        flags.set(name, value);
-    }
-    return flags;
-}
-
-export function requireFlag(flags: Map<string, string>, name: string, what: string): string {
-    const value = flags.get(name);
-    if (value === undefined || value.trim() === "") throw new UsageError(`--${name} is required (${what})`);
-    return value;
-}
-
-interface NumberRule {
-    min?: number;
-    max?: number;
-    integer?: boolean;
+export interface NumberRule {
+    readonly min?: number;
+    readonly max?: number;
+    readonly integer?: boolean;
     /** Minimum is exclusive (the value must be strictly greater). */
-    exclusiveMin?: boolean;
+    readonly exclusiveMin?: boolean;
 }
 
 function describe(rule: NumberRule): string {
@@ -79,16 +45,6 @@ export function parseNumber(name: string, raw: string, rule: NumberRule): number
     return value;
 }
 
-export function numberFlag(flags: Map<string, string>, name: string, fallback: number, rule: NumberRule): number {
-    const raw = flags.get(name);
-    return raw === undefined ? fallback : parseNumber(name, raw, rule);
-}
-
-export function optionalNumberFlag(flags: Map<string, string>, name: string, rule: NumberRule): number | undefined {
-    const raw = flags.get(name);
-    return raw === undefined ? undefined : parseNumber(name, raw, rule);
-}
-
 /** An absolute http(s) URL without credentials, query or fragment; the trailing slash is dropped. */
 export function parseBaseUrl(name: string, raw: string): URL {
     let url: URL;
@@ -102,13 +58,6 @@ export function parseBaseUrl(name: string, raw: string): URL {
     }
     if (url.username || url.password) throw new UsageError(`--${name} must not carry credentials`);
     return url;
-}
-
-export function choiceFlag<T extends string>(name: string, raw: string, allowed: readonly T[]): T {
-    if (!(allowed as readonly string[]).includes(raw)) {
-        throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
-    }
-    return raw as T;
 }
 
 /** A Kubernetes namespace or other DNS-1123 label: it becomes a path segment of API calls. */

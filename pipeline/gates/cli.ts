@@ -6,30 +6,8 @@
 import "./require-node";
 import { commands, usage } from "./commands";
 import { UsageError } from "./args";
+import { parseFlags } from "./flags";
 import { exitCodes, Report, writeReport } from "./report";
-
-/** Removes `--report FILE` / `--report=FILE` from argv; the remaining flags belong to the command. */
-export function splitReport(argv: readonly string[]): { report?: string; rest: string[] } {
-    const rest: string[] = [];
-    let report: string | undefined;
-    for (let i = 0; i < argv.length; i++) {
-        const token = argv[i];
-        let value: string | undefined;
-        if (token === "--report") {
-            value = argv[++i];
-            if (value === undefined || value.startsWith("--")) throw new UsageError("--report needs a file path");
-        } else if (token.startsWith("--report=")) {
-            value = token.slice("--report=".length);
-        } else {
-            rest.push(token);
-            continue;
-        }
-        if (!value) throw new UsageError("--report needs a file path");
-        if (report !== undefined) throw new UsageError("--report was given twice");
-        report = value;
-    }
-    return { report, rest };
-}
 
 export async function main(argv: readonly string[]): Promise<number> {
     const [name, ...args] = argv;
@@ -46,9 +24,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     let reportFile: string | undefined;
     let report: Report;
     try {
-        const split = splitReport(args);
-        reportFile = split.report;
-        const { result, summary } = await command.run(split.rest);
+        // Every table has --report; reading it first also refuses a bad command line before anything runs.
+        reportFile = parseFlags(command.flags, args).report as string | undefined;
+        const { result, summary } = await command.run(args);
         process.stderr.write(summary + "\n");
         report = { command: name, ...result, startedAt, finishedAt: new Date().toISOString() };
     } catch (err) {

@@ -1,14 +1,16 @@
-/** The command table: each entry parses its own flags and returns a verdict with a summary. */
+/** The command table: each command's flags (contract.ts), its parser and what it runs. */
 import { GateResult } from "./report";
-import { loadCommand } from "./load/command";
-import { integrationCommand } from "./integration/command";
-import { resourcesCommand } from "./resources/command";
-import { promoteCommand } from "./release/promote";
-import { revertCommand } from "./release/revert";
-import { markGoodCommand } from "./release/markGood";
-import { setImageTagCommand } from "./release/setImageTag";
-import { canaryCommand } from "./canary/command";
-import { splitCommand } from "./split/command";
+import { gateCommandFlags, type GateCommandName } from "./contract";
+import { synopsis, type FlagTable } from "./flags";
+import { loadCommand, parseLoadArgs } from "./load/command";
+import { integrationCommand, parseIntegrationArgs } from "./integration/command";
+import { parseResourcesArgs, resourcesCommand } from "./resources/command";
+import { parsePromoteArgs, promoteCommand } from "./release/promote";
+import { parseRevertArgs, revertCommand } from "./release/revert";
+import { markGoodCommand, parseMarkGoodArgs } from "./release/markGood";
+import { parseSetImageTagArgs, setImageTagCommand } from "./release/setImageTag";
+import { canaryCommand, parseCanaryArgs } from "./canary/command";
+import { parseSplitArgs, splitCommand } from "./split/command";
 
 export interface CommandOutput {
     result: GateResult;
@@ -16,43 +18,29 @@ export interface CommandOutput {
 }
 
 export interface Command {
-    synopsis: string;
+    readonly flags: FlagTable;
+    /** argv to the command's options, or a UsageError; pure apart from reading the environment. */
+    parse(argv: readonly string[]): unknown;
     run(argv: readonly string[]): Promise<CommandOutput>;
 }
 
-const connections = "[--mlflow-url URL] [--registry-url URL] [--argocd-namespace NS] [--model-name NAME] [--repository REPO]";
-
-export const commands: Record<string, Command> = {
-    load: {
-        synopsis:
-            "load --url URL [--requests 100] [--concurrency 10] [--rate R] [--timeout-ms 10000] [--p95-ms 2000] [--min-success-rate 0.95] [--max-duration-s 600] [--namespace NS --selector SEL]",
-        run: loadCommand,
-    },
-    integration: {
-        synopsis: "integration --url BASE --expect-version V [--wait-s 300] [--timeout-ms 30000] [--poll-ms 2000] [--sample FILE]",
-        run: integrationCommand,
-    },
-    resources: {
-        synopsis: "resources --namespace NS --selector SEL [--max-memory-ratio 0.9] [--max-cpu-ratio 0.9] [--wait-s 180] [--poll-ms 3000]",
-        run: resourcesCommand,
-    },
-    canary: {
-        synopsis:
-            "canary --version V [--metrics-url URL] [--canary-service NAME] [--production-service NAME] [--window-s 300] [--max-error-rate 0.05] [--p95-ms 2000] [--min-requests 20] [--timeout-ms 10000] [--override-by WHO --override-reason WHY] " +
-            connections,
-        run: canaryCommand,
-    },
-    split: {
-        synopsis: "split --url http://PUBLIC/version --canary-version V --expect-percent P [--tolerance 5] [--requests 400] [--timeout-ms 10000]",
-        run: splitCommand,
-    },
-    promote: { synopsis: `promote --from ENV --to ENV --version V ${connections}`, run: promoteCommand },
-    revert: { synopsis: `revert --env ENV --reason TEXT [--failed-version V] ${connections}`, run: revertCommand },
-    "mark-good": { synopsis: `mark-good --env ENV --version V ${connections}`, run: markGoodCommand },
-    "set-image-tag": { synopsis: `set-image-tag --env ENV --version V ${connections}`, run: setImageTagCommand },
+const implementations: Record<GateCommandName, Omit<Command, "flags">> = {
+    load: { parse: parseLoadArgs, run: loadCommand },
+    integration: { parse: parseIntegrationArgs, run: integrationCommand },
+    resources: { parse: parseResourcesArgs, run: resourcesCommand },
+    canary: { parse: parseCanaryArgs, run: canaryCommand },
+    split: { parse: parseSplitArgs, run: splitCommand },
+    promote: { parse: parsePromoteArgs, run: promoteCommand },
+    revert: { parse: parseRevertArgs, run: revertCommand },
+    "mark-good": { parse: parseMarkGoodArgs, run: markGoodCommand },
+    "set-image-tag": { parse: parseSetImageTagArgs, run: setImageTagCommand },
 };
 
+export const commands: Readonly<Record<string, Command>> = Object.fromEntries(
+    Object.entries(implementations).map(([name, command]) => [name, { ...command, flags: gateCommandFlags[name as GateCommandName] }]),
+);
+
 export function usage(): string {
-    const lines = Object.values(commands).map((c) => `  gate ${c.synopsis} [--report FILE]`);
+    const lines = Object.entries(commands).map(([name, c]) => `  gate ${synopsis(name, c.flags)}`);
     return ["usage:", ...lines, "exit status: 0 pass, 1 fail, 2 usage error", ""].join("\n");
 }

@@ -43,11 +43,11 @@ describe("gate CLI bad input", () => {
     });
 
     it("checks connection flags and the environment variables behind them alike", () => {
-        expect(() => parseConnections(new Map([["model-name", ""]]))).toThrow(/--model-name/);
-        expect(() => parseConnections(new Map(), { [gateImageEnv.argocdNamespace]: "../kube-system" })).toThrow(
+        expect(() => parseConnections({ modelName: "" })).toThrow(/--model-name/);
+        expect(() => parseConnections({}, { [gateImageEnv.argocdNamespace]: "../kube-system" })).toThrow(
             /--argocd-namespace must be a DNS label/,
         );
-        expect(parseConnections(new Map(), {})).toMatchObject({ argocdNamespace: "argocd", modelName: "GourmetGramFood11Model" });
+        expect(parseConnections({}, {})).toMatchObject({ argocdNamespace: "argocd", modelName: "GourmetGramFood11Model" });
     });
 
     it("uploads only a regular, bounded sample file", () => {

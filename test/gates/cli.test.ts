@@ -3,27 +3,22 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { main, splitReport } from "../../pipeline/gates/cli";
+import { main } from "../../pipeline/gates/cli";
 import { commands } from "../../pipeline/gates/commands";
-import { parseFlags, UsageError } from "../../pipeline/gates/args";
 import { closedPort } from "../support/app-server";
 import { runCli } from "./cli-runner";
 import { gateImageSources } from "../../pipeline/images";
 
 const root = path.resolve(__dirname, "..", "..");
 
-describe("flag parsing", () => {
-    it("takes --name value and --name=value, and rejects repeats and strays", () => {
-        expect(parseFlags(["--a", "1", "--b=2"], ["a", "b"])).toEqual(new Map([["a", "1"], ["b", "2"]]));
-        expect(() => parseFlags(["--a", "1", "--a", "2"], ["a"])).toThrow(/--a was given twice/);
-        expect(() => parseFlags(["a"], ["a"])).toThrow(/unexpected argument "a"/);
-        expect(() => parseFlags(["--a", "--b", "1"], ["a", "b"])).toThrow(/--a needs a value/);
-    });
-    it("separates --report from the command's flags", () => {
-        expect(splitReport(["--x", "1", "--report", "r.json"])).toEqual({ report: "r.json", rest: ["--x", "1"] });
-        expect(splitReport(["--report=r.json"])).toEqual({ report: "r.json", rest: [] });
-        expect(() => splitReport(["--report"])).toThrow(UsageError);
-        expect(() => splitReport(["--report", "a", "--report", "b"])).toThrow(/given twice/);
+describe("--report on the command line", () => {
+    it("is refused when given twice or without a file, before the command runs", async () => {
+        const twice = await runCli(["load", "--url", "http://127.0.0.1:9/", "--report", "a.json", "--report=b.json"]);
+        expect(twice.code).toBe(2);
+        expect(twice.stderr).toMatch(/gate load: --report was given twice/);
+        const empty = await runCli(["load", "--url", "http://127.0.0.1:9/", "--report"]);
+        expect(empty.code).toBe(2);
+        expect(empty.stderr).toMatch(/gate load: --report needs a value/);
     });
 });
 

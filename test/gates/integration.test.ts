@@ -126,7 +126,9 @@ describe("integration gate against the app-shaped server", () => {
 
     it("rejects bad flags", () => {
         expect(() => parseIntegrationArgs(["--url", app.url])).toThrow(/--expect-version is required/);
-        expect(() => parseIntegrationArgs(["--url", app.url, "--expect-version", "7", "--wait-s", "-1"])).toThrow(/--wait-s must be a number >= 0/);
+        expect(() => parseIntegrationArgs(["--url", app.url, "--expect-version", "7", "--wait-s=-1"])).toThrow(/--wait-s must be a number >= 0/);
+        // A separate value that starts with "-" reads like a flag: the message says how to write it.
+        expect(() => parseIntegrationArgs(["--url", app.url, "--expect-version", "7", "--wait-s", "-1"])).toThrow(/--wait-s needs a value; one that starts with "-" is written --wait-s=-1/);
         expect(() => parseIntegrationArgs(["--url", app.url, "--expect-version", "7", "--sample", "/nonexistent.jpg"])).toThrow(/does not exist/);
     });
 });

@@ -20,6 +20,7 @@ import { KubeReplay, startKubeReplay } from "../support/kube-replay-server";
 import { LocalMlflow, startMlflow } from "../support/mlflow-server";
 import { LocalRegistry, startRegistry } from "../support/oci-registry";
 import { closedPort } from "../support/app-server";
+import { releaseRecord } from "../../vocabulary/names";
 import { runCli } from "./cli-runner";
 
 let mlflow: LocalMlflow;
@@ -314,7 +315,7 @@ describe("revert", () => {
         kube.state.configMaps = [releaseRecordConfigMap({ "last-good-staging": JSON.stringify({ version: "7/../../x", digest: tested }) })];
         const bad = await doRevert("staging", "load gate failed");
         expect(bad.result.verdict).toBe("fail");
-        expect(bad.result.reason).toMatch(/^ConfigMap argo\/gourmetgram-release-record holds a malformed last-good-staging entry/);
+        expect(bad.result.reason).toMatch(new RegExp(`^ConfigMap ${releaseRecord.namespace}/${releaseRecord.configMap} holds a malformed last-good-staging entry`));
         expect(appTag("staging")).toBe("staging-1.0.1");
     });
 
@@ -357,7 +358,7 @@ describe("set-image-tag", () => {
         const again = await runRelease("set-image-tag", o.conn, {}, (ctx) => setImageTag(o, ctx), kubeClient);
         expect(again.result.metrics.steps.map((s) => s.outcome)).toEqual(["already-done"]);
         for (const version of ["4\nspec: {project: other}", "1.0.4", "-1"]) {
-            expect(() => parseSetImageTagArgs(["--env", "staging", "--version", version], {}), version).toThrow(/--version must be a positive integer/);
+            expect(() => parseSetImageTagArgs(["--env", "staging", `--version=${version}`], {}), version).toThrow(/--version must be a positive integer/);
         }
     });
 });

@@ -6,32 +6,17 @@
  * --override-reason a refusal becomes a pass, recorded on the MLflow model version with the
  * figures it overrode, so the promotion goes ahead on a named person's word.
  */
-import { traefik, traefikServiceMetricName } from "../../../vocabulary/names";
-import { nameText, numberFlag, parseBaseUrl, parseFlags, UsageError } from "../args";
+import { nameText, parseBaseUrl, UsageError } from "../args";
+import { canaryFlags } from "../contract";
+import { parseFlags, type FlagValues } from "../flags";
 import { httpRequest, TransportError } from "../http";
 import { fail, GateResult, pass } from "../report";
-import { connectionFlags, parseConnections, versionFlag, type Connections } from "../release/options";
+import { parseConnections, versionFlag, type Connections } from "../release/options";
 import { runRelease } from "../release/run";
 import { ReleaseRefused } from "../release/steps";
-import { canaryCheckDefaults } from "./defaults";
 import { describeWindow, evaluateCanary, type CanaryThresholds } from "./evaluate";
 import { ExpositionError, parseExposition, type Sample } from "./exposition";
 import { hasServiceMetrics, serviceWindow, WindowUnreadable, type ServiceWindow } from "./traffic";
-
-export const canaryFlags = [
-    "metrics-url",
-    "canary-service",
-    "production-service",
-    "version",
-    "window-s",
-    "max-error-rate",
-    "p95-ms",
-    "min-requests",
-    "timeout-ms",
-    "override-by",
-    "override-reason",
-    ...connectionFlags,
-] as const;
 
 export interface Override {
     by: string;
@@ -60,9 +45,9 @@ export const overrideTags = {
  * Both override flags or neither. The workflow always passes them, empty when the person
  * promoting gave none, so an empty value means "not given".
  */
-function parseOverride(flags: Map<string, string>): Override | undefined {
-    const by = flags.get("override-by")?.trim() ?? "";
-    const reason = flags.get("override-reason")?.trim() ?? "";
+function parseOverride(flags: FlagValues<typeof canaryFlags>): Override | undefined {
+    const by = flags.overrideBy?.trim() ?? "";
+    const reason = flags.overrideReason?.trim() ?? "";
     if (by === "" && reason === "") return undefined;
     if (by === "") throw new UsageError("--override-reason was given without --override-by: an override names who takes responsibility (e.g. a NetID)");
     if (reason === "") throw new UsageError("--override-by was given without --override-reason: an override says why canary's figures are acceptable");
@@ -70,20 +55,14 @@ function parseOverride(flags: Map<string, string>): Override | undefined {
 }
 
 export function parseCanaryArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CanaryOptions {
-    const flags = parseFlags(argv, canaryFlags);
-    const serviceName = (name: string, fallback: string) => nameText(name, flags.get(name) ?? fallback);
+    const flags = parseFlags(canaryFlags, argv);
     return {
-        metricsUrl: parseBaseUrl("metrics-url", flags.get("metrics-url") ?? traefik.metricsUrl),
-        canaryService: serviceName("canary-service", traefikServiceMetricName("canary")),
-        productionService: serviceName("production-service", traefikServiceMetricName("production")),
-        version: versionFlag(flags.get("version")),
-        thresholds: {
-            windowS: numberFlag(flags, "window-s", canaryCheckDefaults.windowS, { integer: true, min: 1, max: 3600 }),
-            maxErrorRate: numberFlag(flags, "max-error-rate", canaryCheckDefaults.maxErrorRate, { min: 0, max: 1 }),
-            p95Ms: numberFlag(flags, "p95-ms", canaryCheckDefaults.p95Ms, { integer: true, min: 1, max: 120_000 }),
-            minRequests: numberFlag(flags, "min-requests", canaryCheckDefaults.minRequests, { integer: true, min: 1, max: 1_000_000 }),
-        },
-        timeoutMs: numberFlag(flags, "timeout-ms", 10_000, { integer: true, min: 100, max: 120_000 }),
+        metricsUrl: parseBaseUrl("metrics-url", flags.metricsUrl),
+        canaryService: nameText("canary-service", flags.canaryService),
+        productionService: nameText("production-service", flags.productionService),
+        version: versionFlag(flags.version),
+        thresholds: { windowS: flags.windowS, maxErrorRate: flags.maxErrorRate, p95Ms: flags.p95Ms, minRequests: flags.minRequests },
+        timeoutMs: flags.timeoutMs,
         override: parseOverride(flags),
         conn: parseConnections(flags, env),
     };

@@ -4,13 +4,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { numberFlag, parseBaseUrl, parseFlags, requireFlag, UsageError } from "../args";
+import { parseBaseUrl, UsageError } from "../args";
+import { integrationFlags } from "../contract";
+import { parseFlags } from "../flags";
 import { FormData } from "undici";
 import { httpRequest, TransportError } from "../http";
 import { fail, GateResult, pass } from "../report";
 import { parsePredictBody, parseTestBody, parseVersion, Parsed } from "./appResponses";
-
-export const integrationFlags = ["url", "expect-version", "wait-s", "timeout-ms", "poll-ms", "sample"] as const;
 
 /** The JPEG the gate uploads to /predict (see assets/make_food_sample.py for its origin). */
 export const defaultSample = path.join(__dirname, "..", "assets", "food-sample.jpg");
@@ -25,17 +25,14 @@ export interface IntegrationOptions {
 }
 
 export function parseIntegrationArgs(argv: readonly string[]): IntegrationOptions {
-    const flags = parseFlags(argv, integrationFlags);
-    const base = parseBaseUrl("url", requireFlag(flags, "url", "the app's base URL, e.g. http://gourmetgram-staging.gourmetgram-staging.svc.cluster.local:8000"));
-    const expectVersion = requireFlag(flags, "expect-version", "the model version the app must report on /version").trim();
-    const sample = sampleFile(flags.get("sample") ?? defaultSample);
+    const flags = parseFlags(integrationFlags, argv);
     return {
-        base,
-        expectVersion,
-        waitS: numberFlag(flags, "wait-s", 300, { min: 0, max: 3600 }),
-        timeoutMs: numberFlag(flags, "timeout-ms", 30_000, { integer: true, min: 1, max: 600_000 }),
-        pollMs: numberFlag(flags, "poll-ms", 2000, { integer: true, min: 10, max: 60_000 }),
-        sample,
+        base: parseBaseUrl("url", flags.url),
+        expectVersion: flags.expectVersion.trim(),
+        waitS: flags.waitS,
+        timeoutMs: flags.timeoutMs,
+        pollMs: flags.pollMs,
+        sample: sampleFile(flags.sample ?? defaultSample),
     };
 }
 

@@ -1,5 +1,7 @@
 /** `gate load`: flags, the run, and the verdict against the p95 and success-rate thresholds. */
-import { numberFlag, optionalNumberFlag, parseBaseUrl, parseFlags, requireFlag, UsageError } from "../args";
+import { dnsLabel, parseBaseUrl, UsageError } from "../args";
+import { loadFlags } from "../contract";
+import { parseFlags, type FlagValues } from "../flags";
 import { KubeClient } from "../kube/client";
 import { KubeConfigError, resolveKubeTarget } from "../kube/config";
 import { fail, GateResult, pass } from "../report";
@@ -8,31 +10,8 @@ import { LoadPlan, LoadRun, runLoad } from "./engine";
 import { OutcomeCounts } from "./outcomes";
 import { LatencySummary, summarize } from "./stats";
 
-export const loadFlags = [
-    "url",
-    "requests",
-    "concurrency",
-    "rate",
-    "timeout-ms",
-    "p95-ms",
-    "min-success-rate",
-    "max-duration-s",
-    "namespace",
-    "selector",
-] as const;
-
-export const loadDefaults = {
-    requests: 100,
-    concurrency: 10,
-    timeoutMs: 10_000,
-    p95Ms: 2000,
-    minSuccessRate: 0.95,
-    maxDurationS: 600,
-    refusedGiveUpMs: 5000,
-} as const;
-
-/** Upper bound on --requests: every latency is kept exactly, 8 bytes each. */
-export const maxRequests = 1_000_000;
+/** Refused connections are retried with backoff for this long before the run gives up. */
+export const refusedGiveUpMs = 5000;
 
 export interface LoadOptions extends LoadPlan {
     p95Ms: number;
@@ -41,40 +20,30 @@ export interface LoadOptions extends LoadPlan {
     pods?: { namespace: string; selector: string };
 }
 
-const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+type LoadFlagValues = FlagValues<typeof loadFlags>;
 
-function podsFlags(flags: Map<string, string>): LoadOptions["pods"] {
-    const namespace = flags.get("namespace");
-    const selector = flags.get("selector");
+function podsFlags(flags: LoadFlagValues): LoadOptions["pods"] {
+    const { namespace, selector } = flags;
     if (namespace === undefined && selector === undefined) return undefined;
     if (namespace === undefined || selector === undefined) {
         throw new UsageError("--namespace and --selector go together: both name the app's pods to check after the load, e.g. --namespace gourmetgram-staging --selector app.kubernetes.io/name=gourmetgram-app");
     }
-    if (!dnsLabel.test(namespace)) throw new UsageError(`--namespace must be a DNS label (lowercase letters, digits, '-'), got "${namespace}"`);
     if (selector.trim() === "") throw new UsageError("--selector must not be empty: it selects the app's pods, e.g. app.kubernetes.io/name=gourmetgram-app");
-    return { namespace, selector };
+    return { namespace: dnsLabel("namespace", namespace), selector };
 }
 
 export function parseLoadArgs(argv: readonly string[]): LoadOptions {
-    const flags = parseFlags(argv, loadFlags);
-    const url = parseBaseUrl("url", requireFlag(flags, "url", "the URL every request GETs"));
-    const requests = numberFlag(flags, "requests", loadDefaults.requests, { integer: true, min: 1, max: maxRequests });
-    const concurrency = numberFlag(flags, "concurrency", loadDefaults.concurrency, { integer: true, min: 1, max: 10_000 });
-    const rate = optionalNumberFlag(flags, "rate", { min: 0, exclusiveMin: true, max: 1_000_000 });
-    const timeoutMs = numberFlag(flags, "timeout-ms", loadDefaults.timeoutMs, { integer: true, min: 1, max: 600_000 });
-    const p95Ms = numberFlag(flags, "p95-ms", loadDefaults.p95Ms, { min: 0, exclusiveMin: true });
-    const minSuccessRate = numberFlag(flags, "min-success-rate", loadDefaults.minSuccessRate, { min: 0, max: 1 });
-    const maxDurationS = numberFlag(flags, "max-duration-s", loadDefaults.maxDurationS, { min: 0, exclusiveMin: true, max: 86_400 });
+    const flags = parseFlags(loadFlags, argv);
     return {
-        url,
-        requests,
-        concurrency,
-        rate,
-        timeoutMs,
-        p95Ms,
-        minSuccessRate,
-        maxDurationMs: maxDurationS * 1000,
-        refusedGiveUpMs: loadDefaults.refusedGiveUpMs,
+        url: parseBaseUrl("url", flags.url),
+        requests: flags.requests,
+        concurrency: flags.concurrency,
+        rate: flags.rate,
+        timeoutMs: flags.timeoutMs,
+        p95Ms: flags.p95Ms,
+        minSuccessRate: flags.minSuccessRate,
+        maxDurationMs: flags.maxDurationS * 1000,
+        refusedGiveUpMs,
         pods: podsFlags(flags),
     };
 }

@@ -7,13 +7,12 @@
  * tested-digest on V.
  */
 import { appImageTag, Environment } from "../../../vocabulary/names";
-import { parseFlags } from "../args";
-import { connectionFlags, environmentFlag, lastGoodTag, parseConnections, versionFlag, Connections } from "./options";
+import { markGoodFlags } from "../contract";
+import { parseFlags } from "../flags";
+import { type Connections, lastGoodTag, parseConnections, versionFlag } from "./options";
 import { testedDigestTag, writeLastGood } from "./record";
 import { ReleaseContext, runRelease } from "./run";
 import { ReleaseRefused } from "./steps";
-
-export const markGoodFlags = ["env", "version", ...connectionFlags] as const;
 
 export interface MarkGoodOptions {
     env: Environment;
@@ -22,8 +21,8 @@ export interface MarkGoodOptions {
 }
 
 export function parseMarkGoodArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): MarkGoodOptions {
-    const flags = parseFlags(argv, markGoodFlags);
-    return { env: environmentFlag("env", flags.get("env")), version: versionFlag(flags.get("version")), conn: parseConnections(flags, env) };
+    const flags = parseFlags(markGoodFlags, argv);
+    return { env: flags.env, version: versionFlag(flags.version), conn: parseConnections(flags, env) };
 }
 
 export async function markGood(o: MarkGoodOptions, ctx: ReleaseContext): Promise<string> {

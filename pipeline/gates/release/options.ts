@@ -3,10 +3,10 @@
  * environment variables the workflow steps set (vocabulary/names gateImageEnv), which win over
  * the in-cluster defaults from vocabulary/names.
  */
-import { appName, gateImageEnv, isEnvironment, model, mlflow, namespaces, registry, environments, Environment } from "../../../vocabulary/names";
+import { appName, gateImageEnv, model, mlflow, namespaces, registry, type Environment } from "../../../vocabulary/names";
 import { dnsLabel, nameText, parseBaseUrl, repositoryName, UsageError } from "../args";
-
-export const connectionFlags = ["mlflow-url", "registry-url", "argocd-namespace", "model-name", "repository"] as const;
+import type { connectionFlags } from "../contract";
+import type { FlagValues } from "../flags";
 
 /** MLflow basic auth, from the variables MLflow's own client reads. */
 export interface MlflowCredentials {
@@ -24,18 +24,18 @@ export interface Connections {
     repository: string;
 }
 
-export function parseConnections(flags: Map<string, string>, env: NodeJS.ProcessEnv = process.env): Connections {
-    const mlflowUrl = flags.get("mlflow-url") ?? env[gateImageEnv.mlflowTrackingUri] ?? mlflow.url;
-    const registryUrl = flags.get("registry-url") ?? env[gateImageEnv.registryUrl] ?? `http://${registry.host}`;
+export function parseConnections(flags: Partial<FlagValues<typeof connectionFlags>>, env: NodeJS.ProcessEnv = process.env): Connections {
+    const mlflowUrl = flags.mlflowUrl ?? env[gateImageEnv.mlflowTrackingUri] ?? mlflow.url;
+    const registryUrl = flags.registryUrl ?? env[gateImageEnv.registryUrl] ?? `http://${registry.host}`;
     parseBaseUrl("mlflow-url", mlflowUrl);
     parseBaseUrl("registry-url", registryUrl);
     return {
         mlflowUrl,
         mlflowCredentials: mlflowCredentialsFrom(env),
         registryUrl,
-        argocdNamespace: dnsLabel("argocd-namespace", flags.get("argocd-namespace") ?? env[gateImageEnv.argocdNamespace] ?? namespaces.argocd),
-        modelName: nameText("model-name", flags.get("model-name") ?? model.name),
-        repository: repositoryName("repository", flags.get("repository") ?? appName),
+        argocdNamespace: dnsLabel("argocd-namespace", flags.argocdNamespace ?? env[gateImageEnv.argocdNamespace] ?? namespaces.argocd),
+        modelName: nameText("model-name", flags.modelName ?? model.name),
+        repository: repositoryName("repository", flags.repository ?? appName),
     };
 }
 
@@ -53,15 +53,8 @@ export function mlflowCredentialsFrom(env: NodeJS.ProcessEnv): MlflowCredentials
     return { username, password };
 }
 
-export function environmentFlag(name: string, raw: string | undefined): Environment {
-    if (raw === undefined || raw === "") throw new UsageError(`--${name} is required (one of ${environments.join(", ")})`);
-    if (!isEnvironment(raw)) throw new UsageError(`--${name} must be one of ${environments.join(", ")}, got "${raw}"`);
-    return raw;
-}
-
 /** MLflow model versions are positive integers. */
-export function versionFlag(raw: string | undefined, name = "version"): string {
-    if (raw === undefined || raw === "") throw new UsageError(`--${name} is required (an MLflow model version number, e.g. 7)`);
+export function versionFlag(raw: string, name = "version"): string {
     if (!/^[1-9]\d{0,9}$/.test(raw.trim())) throw new UsageError(`--${name} must be a positive integer MLflow model version, got "${raw}"`);
     return raw.trim();
 }

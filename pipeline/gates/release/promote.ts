@@ -9,15 +9,15 @@
  *   5. only then move MLflow alias <to> to V, so the alias never names a missing image
  */
 import { appApplicationName, appImageTag, environments, Environment } from "../../../vocabulary/names";
-import { parseFlags, UsageError } from "../args";
+import { UsageError } from "../args";
+import { promoteFlags } from "../contract";
+import { parseFlags } from "../flags";
 import { setApplicationImageTag } from "./argocd";
 import { ensureRetagged } from "./image";
-import { connectionFlags, environmentFlag, lastGoodTag, parseConnections, versionFlag, Connections } from "./options";
+import { type Connections, lastGoodTag, parseConnections, versionFlag } from "./options";
 import { isImageDigest, readLastGood, testedDigestTag } from "./record";
 import { ReleaseContext, runRelease } from "./run";
 import { ReleaseRefused } from "./steps";
-
-export const promoteFlags = ["from", "to", "version", ...connectionFlags] as const;
 
 export interface PromoteOptions {
     from: Environment;
@@ -27,13 +27,12 @@ export interface PromoteOptions {
 }
 
 export function parsePromoteArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PromoteOptions {
-    const flags = parseFlags(argv, promoteFlags);
-    const from = environmentFlag("from", flags.get("from"));
-    const to = environmentFlag("to", flags.get("to"));
+    const flags = parseFlags(promoteFlags, argv);
+    const { from, to } = flags;
     if (environments.indexOf(to) <= environments.indexOf(from)) {
         throw new UsageError(`--to must come after --from in ${environments.join(" -> ")}; got ${from} -> ${to}`);
     }
-    return { from, to, version: versionFlag(flags.get("version")), conn: parseConnections(flags, env) };
+    return { from, to, version: versionFlag(flags.version), conn: parseConnections(flags, env) };
 }
 
 export async function promote(o: PromoteOptions, ctx: ReleaseContext): Promise<string> {

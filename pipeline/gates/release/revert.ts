@@ -11,15 +11,14 @@
  *      and a rerun only records.
  */
 import { appApplicationName, appImageTag, environments, Environment } from "../../../vocabulary/names";
-import { parseFlags, requireFlag } from "../args";
+import { revertFlags } from "../contract";
+import { parseFlags } from "../flags";
 import { setApplicationImageTag } from "./argocd";
 import { ensureRetagged } from "./image";
-import { connectionFlags, environmentFlag, parseConnections, versionFlag, Connections } from "./options";
+import { type Connections, parseConnections, versionFlag } from "./options";
 import { type LastGood, readLastGood } from "./record";
 import { ReleaseContext, runRelease } from "./run";
 import { ReleaseRefused } from "./steps";
-
-export const revertFlags = ["env", "reason", "failed-version", ...connectionFlags] as const;
 
 /** MLflow caps tag values at 5000 characters; a longer reason is cut, and the report says so. */
 export const maxReasonLength = 5000;
@@ -33,12 +32,11 @@ export interface RevertOptions {
 }
 
 export function parseRevertArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RevertOptions {
-    const flags = parseFlags(argv, revertFlags);
-    const environment = environmentFlag("env", flags.get("env"));
-    let reason = requireFlag(flags, "reason", "why the environment is being reverted; recorded on the replaced version").trim();
+    const flags = parseFlags(revertFlags, argv);
+    let reason = flags.reason.trim();
     if (reason.length > maxReasonLength) reason = `${reason.slice(0, maxReasonLength - 3)}...`;
-    const failed = flags.get("failed-version");
-    return { env: environment, reason, failedVersion: failed === undefined ? undefined : versionFlag(failed, "failed-version"), conn: parseConnections(flags, env) };
+    const failed = flags.failedVersion;
+    return { env: flags.env, reason, failedVersion: failed === undefined ? undefined : versionFlag(failed, "failed-version"), conn: parseConnections(flags, env) };
 }
 
 export async function revert(o: RevertOptions, ctx: ReleaseContext): Promise<string> {

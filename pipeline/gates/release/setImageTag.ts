@@ -5,12 +5,11 @@
  * number, changing only the tag wherever the Application carries it.
  */
 import { appApplicationName, appImageTag, type Environment } from "../../../vocabulary/names";
-import { parseFlags } from "../args";
+import { setImageTagFlags } from "../contract";
+import { parseFlags } from "../flags";
 import { setApplicationImageTag } from "./argocd";
-import { type Connections, connectionFlags, environmentFlag, parseConnections, versionFlag } from "./options";
+import { type Connections, parseConnections, versionFlag } from "./options";
 import { type ReleaseContext, runRelease } from "./run";
-
-export const setImageTagFlags = ["env", "version", ...connectionFlags] as const;
 
 export interface SetImageTagOptions {
     env: Environment;
@@ -19,8 +18,8 @@ export interface SetImageTagOptions {
 }
 
 export function parseSetImageTagArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): SetImageTagOptions {
-    const flags = parseFlags(argv, setImageTagFlags);
-    return { env: environmentFlag("env", flags.get("env")), version: versionFlag(flags.get("version")), conn: parseConnections(flags, env) };
+    const flags = parseFlags(setImageTagFlags, argv);
+    return { env: flags.env, version: versionFlag(flags.version), conn: parseConnections(flags, env) };
 }
 
 export async function setImageTag(o: SetImageTagOptions, ctx: ReleaseContext): Promise<string> {

@@ -4,15 +4,15 @@
  * Metrics that never become available fail the gate: usage that cannot be measured is not
  * usage within limits.
  */
-import { numberFlag, parseFlags, requireFlag, UsageError } from "../args";
+import { dnsLabel, UsageError } from "../args";
+import { resourcesFlags } from "../contract";
+import { parseFlags } from "../flags";
 import { KubeApiError, KubeClient, selectorQuery } from "../kube/client";
 import { resolveKubeTarget, KubeConfigError } from "../kube/config";
 import { fail, GateResult, pass } from "../report";
 import { ContainerUsage, evaluateResources, MetricsInput, Thresholds } from "./evaluate";
 import { Deployment, List, Pod, PodMetrics } from "./kinds";
 import { TransportError, ServerError } from "../http";
-
-export const resourcesFlags = ["namespace", "selector", "max-memory-ratio", "max-cpu-ratio", "wait-s", "poll-ms"] as const;
 
 export interface ResourcesOptions extends Thresholds {
     namespace: string;
@@ -21,20 +21,15 @@ export interface ResourcesOptions extends Thresholds {
     pollMs: number;
 }
 
-const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 export function parseResourcesArgs(argv: readonly string[]): ResourcesOptions {
-    const flags = parseFlags(argv, resourcesFlags);
-    const namespace = requireFlag(flags, "namespace", "the namespace of the app environment");
-    if (!dnsLabel.test(namespace)) throw new UsageError(`--namespace must be a DNS label (lowercase letters, digits, '-'), got "${namespace}"`);
-    const selector = requireFlag(flags, "selector", "a label selector matching the Deployment and its pods, e.g. app=gourmetgram-staging");
+    const flags = parseFlags(resourcesFlags, argv);
     return {
-        namespace,
-        selector,
-        maxMemoryRatio: numberFlag(flags, "max-memory-ratio", 0.9, { min: 0, exclusiveMin: true, max: 1 }),
-        maxCpuRatio: numberFlag(flags, "max-cpu-ratio", 0.9, { min: 0, exclusiveMin: true, max: 1 }),
-        waitS: numberFlag(flags, "wait-s", 180, { min: 0, max: 3600 }),
-        pollMs: numberFlag(flags, "poll-ms", 3000, { integer: true, min: 10, max: 60_000 }),
+        namespace: dnsLabel("namespace", flags.namespace),
+        selector: flags.selector,
+        maxMemoryRatio: flags.maxMemoryRatio,
+        maxCpuRatio: flags.maxCpuRatio,
+        waitS: flags.waitS,
+        pollMs: flags.pollMs,
     };
 }
 

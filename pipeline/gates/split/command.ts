@@ -5,13 +5,13 @@
  * --expect-percent within --tolerance percentage points. Every request must be answered: a
  * failed one is reported by its reason and fails the check, since it may have been canary's.
  */
-import { numberFlag, parseBaseUrl, parseFlags, requireFlag, UsageError } from "../args";
+import { parseBaseUrl, UsageError } from "../args";
+import { splitFlags } from "../contract";
+import { parseFlags } from "../flags";
 import { httpRequest, TransportError } from "../http";
 import { parseVersion } from "../integration/appResponses";
 import { fail, GateResult, pass } from "../report";
 import { versionFlag } from "../release/options";
-
-export const splitFlags = ["url", "canary-version", "expect-percent", "tolerance", "requests", "timeout-ms"] as const;
 
 export interface SplitOptions {
     url: URL;
@@ -23,17 +23,16 @@ export interface SplitOptions {
 }
 
 export function parseSplitArgs(argv: readonly string[]): SplitOptions {
-    const flags = parseFlags(argv, splitFlags);
-    const url = parseBaseUrl("url", requireFlag(flags, "url", "the app's /version at the public address, e.g. http://A.B.C.D/version"));
+    const flags = parseFlags(splitFlags, argv);
+    const url = parseBaseUrl("url", flags.url);
     if (!url.pathname.endsWith("/version")) throw new UsageError(`--url must end in /version (the app's version endpoint), got "${url}"`);
-    if (!flags.has("expect-percent")) throw new UsageError("--expect-percent is required (the stack's canaryTrafficPercent, 0 to 50)");
     return {
         url,
-        canaryVersion: versionFlag(flags.get("canary-version"), "canary-version"),
-        expectPercent: numberFlag(flags, "expect-percent", 0, { min: 0, max: 100 }),
-        tolerance: numberFlag(flags, "tolerance", 5, { min: 0, max: 100 }),
-        requests: numberFlag(flags, "requests", 400, { integer: true, min: 1, max: 10_000 }),
-        timeoutMs: numberFlag(flags, "timeout-ms", 10_000, { integer: true, min: 100, max: 120_000 }),
+        canaryVersion: versionFlag(flags.canaryVersion, "canary-version"),
+        expectPercent: flags.expectPercent,
+        tolerance: flags.tolerance,
+        requests: flags.requests,
+        timeoutMs: flags.timeoutMs,
     };
 }
 

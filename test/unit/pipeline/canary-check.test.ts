@@ -6,8 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { appServiceUrl, traefik, traefikServiceMetricName } from "../../../vocabulary/names";
 import { parseCanaryArgs } from "../../../pipeline/gates/canary/command";
-import { splitReport } from "../../../pipeline/gates/cli";
-import { canaryCheckDefaults } from "../../../pipeline/gates/canary/defaults";
+import { canaryFlags } from "../../../pipeline/gates/contract";
 import { parseIntegrationArgs } from "../../../pipeline/gates/integration/command";
 import { canaryCheckTemplates, canaryVersionWaitSeconds, overrideParameters } from "../../../pipeline/templates/canary-check";
 import { promoteModel } from "../../../pipeline/templates/release";
@@ -18,14 +17,13 @@ const template = promoteModel(settings);
 const templates = template.spec.templates!;
 const byName = (name: string) => templates.find((t) => t.name === name)!;
 const args = (name: string) => byName(name).container!.args!;
-const flag = (a: string[], name: string) => a[a.indexOf(name) + 1];
 
 /**
  * The flags the command receives when Argo runs the step: every {{workflow.parameters.x}}
- * replaced by the submitted value, the command name and --report taken off as the CLI does.
+ * replaced by the submitted value, after the command name.
  */
 function submitted(a: string[], values: Record<string, string>): string[] {
-    return splitReport(a.slice(1)).rest.map((arg) => arg.replace(/\{\{workflow\.parameters\.([\w-]+)\}\}/g, (_, name: string) => {
+    return a.slice(1).map((arg) => arg.replace(/\{\{workflow\.parameters\.([\w-]+)\}\}/g, (_, name: string) => {
         if (!(name in values)) throw new Error(`no value for workflow parameter ${name}`);
         return values[name];
     }));
@@ -72,7 +70,6 @@ describe("promote-model's check of canary", () => {
         expect(o.override).toBeUndefined();
         const overridden = parseCanaryArgs(submitted(a, { "model-version": "7", "override-by": "ab1234", "override-reason": "planned restart" }), {});
         expect(overridden.override).toEqual({ by: "ab1234", reason: "planned restart" });
-        expect(flag(a, "--override-by")).toBe("{{workflow.parameters.override-by}}");
     });
 
     it("gives the traffic step and the workflow room for the whole window", () => {
@@ -89,10 +86,10 @@ describe("promote-model's check of canary", () => {
             (["canaryWindowSeconds", "canaryMaxErrorRate", "canaryP95Ms", "canaryMinRequests"] as const).map((k) => [k, pipelineConfig.keys[k].parse(undefined)]),
         );
         expect(defaults).toEqual({
-            canaryWindowSeconds: canaryCheckDefaults.windowS,
-            canaryMaxErrorRate: canaryCheckDefaults.maxErrorRate,
-            canaryP95Ms: canaryCheckDefaults.p95Ms,
-            canaryMinRequests: canaryCheckDefaults.minRequests,
+            canaryWindowSeconds: canaryFlags.windowS.default,
+            canaryMaxErrorRate: canaryFlags.maxErrorRate.default,
+            canaryP95Ms: canaryFlags.p95Ms.default,
+            canaryMinRequests: canaryFlags.minRequests.default,
         });
     });
 });

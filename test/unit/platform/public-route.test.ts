@@ -11,7 +11,7 @@ import { ConfigError } from "../../../infra/config/errors";
 import { loadStackConfig } from "../../../infra/config/load";
 import { appPort, appServiceName, environmentPorts, namespaces, publicAppPort, publishedPorts, traefik, traefikServiceMetricName } from "../../../vocabulary/names";
 import { platformConfig } from "../../../infra/platform/config";
-import { canaryCheckDefaults } from "../../../pipeline/gates/canary/defaults";
+import { canaryFlags } from "../../../pipeline/gates/contract";
 import { installMocks, ofType, type Registered, settled } from "./harness";
 import { registeredObject, validate } from "./schema";
 
@@ -66,7 +66,7 @@ describe("public route builders", () => {
         });
         expect([...traefikLatencyBuckets]).toEqual([...traefikLatencyBuckets].sort((a, b) => a - b));
         // The default p95 threshold is a bucket bound, so "p95 at most 2 s" is read at a bound.
-        expect(traefikLatencyBuckets).toContain(canaryCheckDefaults.p95Ms / 1000);
+        expect(traefikLatencyBuckets).toContain(canaryFlags.p95Ms.default / 1000);
         expect(traefik.metricsUrl).toBe(`http://${traefik.metricsServiceName}.${traefik.namespace}.svc.cluster.local:${traefik.metricsPort}/metrics`);
     });
 
