@@ -11,7 +11,8 @@
  *
  * One correction: the generated model describes `steps` as a list of `{steps: [...]}` objects
  * (a kubebuilder workaround, see ParallelSteps.d.ts); Argo's real JSON is a list of lists.
- * The types below use the real shape; check/model-shape.ts converts for schema validation.
+ * The types below use the real shape; test/support/workflow-check/model-shape.ts converts for
+ * schema validation.
  */
 import type { ICronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow";
 import type { ICronWorkflowSpec } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflowSpec";

@@ -7,6 +7,7 @@
  * they cannot make a canary that fails the integration gate pass.
  */
 import { appServiceUrl, traefik, traefikServiceMetricName } from "../../vocabulary/names";
+import { gateCommandLine } from "../gates/contract";
 import type { Template, WorkflowStep } from "./argo-types";
 import { gateStepTemplate } from "./common";
 import { param } from "./parameterized";
@@ -45,27 +46,26 @@ export function canaryCheckStepTemplates(settings: PipelineSettings): Template[]
         gateStepTemplate({
             name: canaryCheckTemplates.integration,
             image: settings.images.gates,
-            args: ["integration", "--url", appServiceUrl("canary"), "--expect-version", version, "--wait-s", String(canaryVersionWaitSeconds)],
+            args: gateCommandLine("integration", { url: appServiceUrl("canary"), expectVersion: version, waitS: canaryVersionWaitSeconds }),
             deadlineSeconds: canaryVersionWaitSeconds + 300,
             missingReport: crashed("the integration gate against canary"),
         }),
         gateStepTemplate({
             name: canaryCheckTemplates.traffic,
             image: settings.images.gates,
-            args: [
-                "canary",
-                "--version", version,
-                "--metrics-url", traefik.metricsUrl,
-                "--canary-service", traefikServiceMetricName("canary"),
-                "--production-service", traefikServiceMetricName("production"),
-                "--window-s", String(c.windowS),
-                "--max-error-rate", String(c.maxErrorRate),
-                "--p95-ms", String(c.p95Ms),
-                "--min-requests", String(c.minRequests),
+            args: gateCommandLine("canary", {
+                version,
+                metricsUrl: traefik.metricsUrl,
+                canaryService: traefikServiceMetricName("canary"),
+                productionService: traefikServiceMetricName("production"),
+                windowS: c.windowS,
+                maxErrorRate: c.maxErrorRate,
+                p95Ms: c.p95Ms,
+                minRequests: c.minRequests,
                 // Always passed, empty unless the person promoting set them: the CLI reads "" as none.
-                "--override-by", param.workflow(overrideParameters.by),
-                "--override-reason", param.workflow(overrideParameters.reason),
-            ],
+                overrideBy: param.workflow(overrideParameters.by),
+                overrideReason: param.workflow(overrideParameters.reason),
+            }),
             deadlineSeconds: canaryTrafficDeadlineSeconds(settings),
             missingReport: crashed("the canary traffic check"),
         }),

@@ -19,6 +19,7 @@ import {
     type WorkflowTemplate,
 } from "./argo-types";
 import { restrictedSecurityContext } from "../../infra/platform/common/security";
+import { gateReportArguments, type GateCommandLine } from "../gates/contract";
 
 /** Kubernetes object name of the service account a workflow template runs as. */
 export function runnerServiceAccountName(templateName: string): string {
@@ -125,8 +126,8 @@ export function gateEnvironment(): EnvVar[] {
 export interface GateStepTemplateParts {
     readonly name: string;
     readonly image: string;
-    /** Command and flags after the image's entrypoint, `--report` excluded. */
-    readonly args: string[];
+    /** Command and flags after the image's entrypoint (gateCommandLine); the step adds `--report`. */
+    readonly args: GateCommandLine;
     readonly inputs?: string[];
     readonly deadlineSeconds: number;
     /** What the report parameter holds when the gate died before writing one. */
@@ -146,7 +147,7 @@ export function gateStepTemplate(parts: GateStepTemplateParts): Template {
         container: {
             name: "main",
             image: parts.image,
-            args: [...parts.args, "--report", gateReportPath],
+            args: [...parts.args, ...gateReportArguments(gateReportPath)],
             env: gateEnvironment(),
             // Non-root (the image's numeric USER), nothing to escalate to; /tmp holds the report.
             securityContext: restrictedSecurityContext({ readOnlyRootFilesystem: false }),

@@ -8,6 +8,7 @@ import {
     workflowTemplates,
     type Environment,
 } from "../../vocabulary/names";
+import { gateCommandLine } from "../gates/contract";
 import type { Template, WorkflowTemplate } from "./argo-types";
 import { gateStepTemplate, retryInfrastructureErrors, workflowTemplate } from "./common";
 import { param, withEnvironmentPlaceholder } from "./parameterized";
@@ -61,7 +62,7 @@ function setTagTemplate(settings: PipelineSettings): Template {
             name: deployTemplates.setTag,
             image: settings.images.gates,
             inputs: ["environment", "version"],
-            args: ["set-image-tag", "--env", envInput, "--version", versionInput],
+            args: gateCommandLine("set-image-tag", { env: envInput, version: versionInput }),
             deadlineSeconds: settings.deadlines.releaseSeconds,
             missingReport: '{"verdict":"fail","reason":"set-image-tag exited before writing its report"}',
         }),

@@ -1,4 +1,5 @@
 import { environments, type Environment } from "../../vocabulary/names";
+import type { ArgoPlaceholder } from "../gates/flags";
 
 /**
  * Turns a per-environment name function from vocabulary/names into the same name with a workflow
@@ -22,8 +23,8 @@ export function withEnvironmentPlaceholder(name: (env: Environment) => string, p
 }
 
 export const param = {
-    input: (name: string) => `{{inputs.parameters.${name}}}`,
-    workflow: (name: string) => `{{workflow.parameters.${name}}}`,
-    stepStatus: (step: string) => `{{steps.${step}.status}}`,
-    stepOutput: (step: string, name: string) => `{{steps.${step}.outputs.parameters.${name}}}`,
+    input: (name: string): ArgoPlaceholder => `{{inputs.parameters.${name}}}`,
+    workflow: (name: string): ArgoPlaceholder => `{{workflow.parameters.${name}}}`,
+    stepStatus: (step: string): ArgoPlaceholder => `{{steps.${step}.status}}`,
+    stepOutput: (step: string, name: string): ArgoPlaceholder => `{{steps.${step}.outputs.parameters.${name}}}`,
 };

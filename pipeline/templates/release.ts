@@ -1,4 +1,5 @@
 import { environments, workflowTemplates } from "../../vocabulary/names";
+import { gateCommandLine } from "../gates/contract";
 import type { Template, WorkflowTemplate } from "./argo-types";
 import { gateStepTemplate, workflowTemplate } from "./common";
 import { canaryCheckSeconds, canaryCheckStepTemplates, canaryCheckSteps, overrideParameters } from "./canary-check";
@@ -51,12 +52,11 @@ function promoteSteps(settings: PipelineSettings): Template[] {
             name: "promote-command",
             image: settings.images.gates,
             inputs: ["source-environment", "target-environment", "version"],
-            args: [
-                "promote",
-                "--from", param.input("source-environment"),
-                "--to", param.input("target-environment"),
-                "--version", param.input("version"),
-            ],
+            args: gateCommandLine("promote", {
+                from: param.input("source-environment"),
+                to: param.input("target-environment"),
+                version: param.input("version"),
+            }),
             deadlineSeconds: settings.deadlines.releaseSeconds,
             missingReport: '{"verdict":"fail","reason":"promote exited before writing its report"}',
         }),
@@ -123,13 +123,12 @@ function revertSteps(settings: PipelineSettings): Template[] {
             name: releaseTemplates.revert,
             image: settings.images.gates,
             inputs: ["version", "reason"],
-            args: [
-                "revert",
-                "--env", "staging",
+            args: gateCommandLine("revert", {
+                env: "staging",
+                reason: `model version ${param.input("version")} failed staging: ${param.input("reason")}`,
                 // Names the rejected version so the reason lands on it even when its alias never moved.
-                "--failed-version", param.input("version"),
-                "--reason", `model version ${param.input("version")} failed staging: ${param.input("reason")}`,
-            ],
+                failedVersion: param.input("version"),
+            }),
             deadlineSeconds: settings.deadlines.releaseSeconds,
             missingReport: '{"verdict":"fail","reason":"revert exited before writing its report"}',
         }),
@@ -137,7 +136,7 @@ function revertSteps(settings: PipelineSettings): Template[] {
             name: releaseTemplates.markGood,
             image: settings.images.gates,
             inputs: ["environment", "version"],
-            args: ["mark-good", "--env", param.input("environment"), "--version", param.input("version")],
+            args: gateCommandLine("mark-good", { env: param.input("environment"), version: param.input("version") }),
             deadlineSeconds: settings.deadlines.releaseSeconds,
             missingReport: '{"verdict":"fail","reason":"mark-good exited before writing its report"}',
         }),

@@ -1,4 +1,5 @@
 import { appPodSelector, appServiceUrl, namespaces, workflowTemplates } from "../../vocabulary/names";
+import { gateCommandLine } from "../gates/contract";
 import type { Template, WorkflowStep, WorkflowTemplate } from "./argo-types";
 import { gateReportParameter, gateStepTemplate, workflowTemplate } from "./common";
 import { deployTemplates } from "./deploy-container-image";
@@ -126,47 +127,40 @@ function gateTemplates(settings: PipelineSettings): Template[] {
         gateStepTemplate({
             name: "integration",
             image: settings.images.gates,
-            args: [
-                "integration",
-                "--url", stagingUrl,
-                "--expect-version", version,
-                "--wait-s", String(t.versionWaitSeconds),
-            ],
+            args: gateCommandLine("integration", { url: stagingUrl, expectVersion: version, waitS: t.versionWaitSeconds }),
             deadlineSeconds: Math.min(deadline, t.versionWaitSeconds + 300),
             missingReport: crashed("integration"),
         }),
         gateStepTemplate({
             name: "resources",
             image: settings.images.gates,
-            args: [
-                "resources",
-                "--namespace", namespaces.staging,
-                "--selector", appPodSelector(),
-                "--max-memory-ratio", String(t.maxMemoryRatio),
+            args: gateCommandLine("resources", {
+                namespace: namespaces.staging,
+                selector: appPodSelector(),
+                maxMemoryRatio: t.maxMemoryRatio,
                 // The first gate after the deploy: it waits out the rollout (image pull, model load,
                 // first metrics) for as long as staging is given to serve the new version.
-                "--wait-s", String(t.versionWaitSeconds),
-            ],
+                waitS: t.versionWaitSeconds,
+            }),
             deadlineSeconds: Math.min(deadline, t.versionWaitSeconds + 300),
             missingReport: crashed("resource"),
         }),
         gateStepTemplate({
             name: "load",
             image: settings.images.gates,
-            args: [
-                "load",
+            args: gateCommandLine("load", {
                 // /test runs inference on the app's own sample: the load the gate measures is the model's.
-                "--url", `${stagingUrl}/test`,
-                "--requests", String(t.loadRequests),
-                "--concurrency", String(t.loadConcurrency),
-                ...(t.loadRatePerSecond !== undefined ? ["--rate", String(t.loadRatePerSecond)] : []),
-                "--timeout-ms", String(t.loadRequestTimeoutMs),
-                "--p95-ms", String(t.loadP95Ms),
-                "--min-success-rate", String(t.loadMinSuccessRate),
+                url: `${stagingUrl}/test`,
+                requests: t.loadRequests,
+                concurrency: t.loadConcurrency,
+                rate: t.loadRatePerSecond,
+                timeoutMs: t.loadRequestTimeoutMs,
+                p95Ms: t.loadP95Ms,
+                minSuccessRate: t.loadMinSuccessRate,
                 // Restarts and OOM kills caused by the load fail it by name, even when the figures pass.
-                "--namespace", namespaces.staging,
-                "--selector", appPodSelector(),
-            ],
+                namespace: namespaces.staging,
+                selector: appPodSelector(),
+            }),
             deadlineSeconds: Math.min(deadline, 900),
             missingReport: crashed("load"),
         }),
