@@ -1,10 +1,9 @@
 /**
+ * Hand-written: undici's per-request dispatch cost more CPU than the servers under test (bench/).
+ *
  * A minimal HTTP/1.1 client for the load generator's hot path: keep-alive connections that
  * send one prebuilt GET and parse just enough of the answer to know its status and where it
- * ends (Content-Length, chunked, or close-delimited). Written for speed: measured on the
- * benchmark machine, undici's dispatch path cost more CPU per request than the servers under
- * test, which made the generator the bottleneck (see bench/ and docs/gates.md). Everything
- * else in the gates uses undici.
+ * ends (Content-Length, chunked, or close-delimited). Everything else in the gates uses undici.
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
@@ -19,35 +18,13 @@ export interface Exchange {
 const CRLF2 = Buffer.from("\r\n\r\n");
 const CRLF = Buffer.from("\r\n");
 
-type BodyMode = { kind: "length"; remaining: number } | { kind: "chunked" } | { kind: "until-close" } | { kind: "none" };
+export type BodyMode = { kind: "length"; remaining: number } | { kind: "chunked" } | { kind: "until-close" } | { kind: "none" };
 
-/** Parses the head of a response. Pure; exported for tests. */
-export function parseHead(head: string): { status: number; body: BodyMode; close: boolean } | undefined {
-    const firstLine = head.indexOf("\r\n");
-    const statusLine = firstLine < 0 ? head : head.slice(0, firstLine);
-    const m = /^HTTP\/1\.([01]) (\d{3})/.exec(statusLine);
-    if (!m) return undefined;
-    const http10 = m[1] === "0";
-    const status = Number(m[2]);
-    let length: number | undefined;
-    let chunked = false;
-    let connection = "";
-    for (const line of head.slice(firstLine + 2).split("\r\n")) {
-        const colon = line.indexOf(":");
-        if (colon <= 0) continue;
-        const name = line.slice(0, colon).trim().toLowerCase();
-        const value = line.slice(colon + 1).trim();
-        if (name === "content-length") length = Number(value);
-        else if (name === "transfer-encoding") chunked = value.toLowerCase().split(",").map((s) => s.trim()).includes("chunked");
-        else if (name === "connection") connection = value.toLowerCase();
-    }
-    const close = connection.includes("close") || (http10 && !connection.includes("keep-alive"));
-    let body: BodyMode;
-    if (status === 204 || status === 304 || (status >= 100 && status < 200)) body = { kind: "none" };
-    else if (chunked) body = { kind: "chunked" };
-    else if (length !== undefined && Number.isFinite(length) && length >= 0) body = length === 0 ? { kind: "none" } : { kind: "length", remaining: length };
-    else body = { kind: "until-close" };
-    return { status, body, close: close || body.kind === "until-close" };
+/** What the client needs from a response head: its status, how its body ends, and whether the connection closes after it. */
+export interface ResponseHead {
+    status: number;
+    body: BodyMode;
+    close: boolean;
 }
 
 const lower = (b: number) => (b >= 65 && b <= 90 ? b + 32 : b);
@@ -64,10 +41,10 @@ const H_TRANSFER_ENCODING = Buffer.from("transfer-encoding");
 const H_CONNECTION = Buffer.from("connection");
 
 /**
- * parseHead over bytes, without building strings for headers the client ignores: the same
- * answers as parseHead (tests check both on the same inputs), at a fraction of the cost.
+ * Parses the head of a response (buf up to end, before its blank line) straight from the bytes,
+ * without building strings for headers the client ignores; undefined when it is not HTTP/1.x.
  */
-export function parseHeadBytes(buf: Buffer, end: number): ReturnType<typeof parseHead> {
+export function parseHeadBytes(buf: Buffer, end: number): ResponseHead | undefined {
     // "HTTP/1.x SSS"
     if (end < 12 || buf[0] !== 0x48 || buf[4] !== 0x2f || buf[5] !== 0x31 || buf[6] !== 0x2e || buf[8] !== 0x20) return undefined;
     const minor = buf[7];
