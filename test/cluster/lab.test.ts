@@ -22,7 +22,7 @@ import { describeWithCluster } from "./harness/suite";
 
 type Obj = Record<string, any>;
 const minutes = (n: number) => n * 60_000;
-const labNamespaces: string[] = [namespaces.platform, namespaces.argo, namespaces.argocd, namespaces.staging, namespaces.canary, namespaces.production];
+const labNamespaces: string[] = [namespaces.platform, namespaces.argo, namespaces.workflows, namespaces.argocd, namespaces.staging, namespaces.canary, namespaces.production];
 
 describeWithCluster("the lab on the one-node cluster, through pulumi up", (tools) => {
     let cluster: NodeCluster;
@@ -93,7 +93,7 @@ describeWithCluster("the lab on the one-node cluster, through pulumi up", (tools
             signal: AbortSignal.timeout(30_000),
         });
         expect(wrong.status).toBe(401);
-        const argo = await run("curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}", `https://${clusterNetwork.nodeIp}:${platformPublicPorts.argoWorkflows}/api/v1/workflows/${namespaces.argo}`], {
+        const argo = await run("curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}", `https://${clusterNetwork.nodeIp}:${platformPublicPorts.argoWorkflows}/api/v1/workflows/${namespaces.workflows}`], {
             timeoutMs: 30_000,
         });
         expect(argo.stdout).toBe("401");

@@ -3,10 +3,9 @@
 # executor, each as upstream's image has it: the binary in /bin, uid 8737, a /tmp.
 # Sourced by build-images.sh, not run.
 
-argo_workflows_image() { # NAME BINARY UPSTREAM_REPOSITORY
+argo_workflows_image() { # NAME BINARY
     single_binary "$1" "$2" "/bin/$(basename "$2")"
     add "$1" "$ARGO_WORKFLOWS_VERSION" 8737:8737 "/bin/$(basename "$2")"
-    stands_in_for "$1" "quay.io/argoproj/$3:$ARGO_WORKFLOWS_VERSION"
 }
 argo_workflows_binary() { # NAME -> the controller build's binary NAME
     is_built argo-workflows-controller "$ARGO_WORKFLOWS_VERSION" ||
@@ -14,6 +13,6 @@ argo_workflows_binary() { # NAME -> the controller build's binary NAME
     printf '%s\n' "$(tool_dir argo-workflows-controller "$ARGO_WORKFLOWS_VERSION")/bin/$1"
 }
 
-argo_workflows_image argo-server "$(built_binary argo "$ARGO_WORKFLOWS_VERSION")" argocli
-argo_workflows_image workflow-controller "$(argo_workflows_binary workflow-controller)" workflow-controller
-argo_workflows_image argoexec "$(argo_workflows_binary argoexec)" argoexec
+argo_workflows_image argo-server "$(built_binary argo "$ARGO_WORKFLOWS_VERSION")"
+argo_workflows_image workflow-controller "$(argo_workflows_binary workflow-controller)"
+argo_workflows_image argoexec "$(argo_workflows_binary argoexec)"

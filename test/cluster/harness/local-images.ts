@@ -6,7 +6,7 @@
  * table; a reference without a row is an error naming it, never a silent pull.
  * `why` says how the stand-in differs from the product's image, where it does.
  */
-import { platformImages } from "../../../vocabulary/versions";
+import { argoWorkflowsVersion, platformImages } from "../../../vocabulary/versions";
 import { registry } from "../../../vocabulary/names";
 import { buildContext, contentTag } from "../../../infra/platform/image-build/context";
 import { imageReference } from "../../../infra/platform/image-build/manifests";
@@ -25,7 +25,22 @@ export interface LocalImage {
  */
 export const mlflowServerBuild = imageReference(registry.host, "mlflow-server", contentTag(buildContext(mlflowImageContext, "Dockerfile").digest));
 
+/** Argo Workflows' images as its install manifest names them (and the controller names its executor). */
+export const argoWorkflowsImages = {
+    server: `quay.io/argoproj/argocli:${argoWorkflowsVersion}`,
+    controller: `quay.io/argoproj/workflow-controller:${argoWorkflowsVersion}`,
+    executor: `quay.io/argoproj/argoexec:${argoWorkflowsVersion}`,
+} as const;
+
+const builtWithoutUi = "built from github.com/argoproj/argo-workflows/v3 at the pinned version; its web UI is a placeholder page (the module holds no UI bundle)";
+
 export const localImages: Record<string, LocalImage> = {
+    [argoWorkflowsImages.server]: { local: "argo-server", why: `the argo CLI run as \`argo server\`, ${builtWithoutUi}` },
+    [argoWorkflowsImages.controller]: { local: "workflow-controller", why: "built from github.com/argoproj/argo-workflows/v3 at the pinned version, FROM scratch" },
+    [argoWorkflowsImages.executor]: {
+        local: "argoexec",
+        why: "built from github.com/argoproj/argo-workflows/v3 at the pinned version, static, FROM scratch; the harness passes it to the controller as --executor-image",
+    },
     [platformImages.postgres]: {
         local: "postgres",
         why:

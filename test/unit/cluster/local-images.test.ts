@@ -15,10 +15,10 @@ const recipesDir = path.join(repoRoot, "scripts", "toolchain", "images.d");
 
 /**
  * The namespaces whose images this table covers: the platform's data services (Postgres, MinIO
- * and its bucket Job, MLflow and its users Job, the registry). The Argo namespaces join with
- * the Argo images' rows; the pipeline's own images are built by its steps, not here.
+ * and its bucket Job, MLflow and its users Job, the registry) and Argo Workflows. Argo CD joins
+ * with its images' rows; the pipeline's own images are built by its steps, not here.
  */
-const coveredNamespaces: readonly string[] = [namespaces.platform, namespaces.registry];
+const coveredNamespaces: readonly string[] = [namespaces.platform, namespaces.registry, namespaces.argo];
 
 /** Every string under an `image` key of a container-like object, anywhere in `value`. */
 function imagesIn(value: unknown, into = new Set<string>()): Set<string> {
