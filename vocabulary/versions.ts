@@ -10,6 +10,15 @@ export const mlflowVersion = "3.17.2";
 /** K3s release installed on Chameleon nodes (stack config may override). */
 export const k3sVersion = "v1.33.5+k3s1";
 
+/**
+ * Per K3s release: sha256 of `install.sh` at the release tag and of the amd64 binary `k3s`
+ * (the release's sha256sum-amd64.txt). The nodes check both before running either. No entry
+ * is invented: a release missing here needs `gourmetgram:k3sInstallerSha256` and
+ * `gourmetgram:k3sBinarySha256` in the stack config, or the install stops before it starts.
+ * (The machine that pinned the versions above could not reach GitHub's release assets.)
+ */
+export const k3sReleaseSha256: Readonly<Record<string, { readonly installer: string; readonly binaryAmd64: string }>> = {};
+
 /** Argo Workflows: the controller and server install, the CRDs the e2e cluster loads, `argo lint`. */
 export const argoWorkflowsVersion = "v3.7.9";
 

@@ -63,6 +63,7 @@ function chameleonCluster(settings: ChameleonSettings): Cluster {
         sshUser: settings.sshUser,
         sshPrivateKey: pulumi.secret(fs.readFileSync(settings.sshPrivateKeyPath, "utf8")),
         version: settings.k3sVersion,
+        sha256: settings.k3sSha256,
     });
     return {
         provider: new k8s.Provider("cluster", { kubeconfig: k3s.kubeconfig, enableServerSideApply: true }),

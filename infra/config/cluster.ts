@@ -30,6 +30,8 @@ export interface ChameleonSettings {
     readonly sshAllowedCidr: string;
     readonly apiAllowedCidr: string;
     readonly k3sVersion: string;
+    /** sha256 of the K3s release's install.sh and amd64 binary, when the stack sets them. */
+    readonly k3sSha256: { readonly installer?: string; readonly binary?: string };
 }
 
 export interface ExistingClusterSettings {
@@ -46,6 +48,7 @@ export type ClusterSettings =
 const suffixPattern = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const k3sVersionPattern = /^v1\.\d+\.\d+\+k3s\d+$/;
+const sha256Pattern = /^[0-9a-f]{64}$/;
 const hostPattern = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 /** Node addresses start at this host offset in the private network: node1 = .11, node2 = .12, ... */
 export const firstNodeHostOffset = 11;
@@ -74,6 +77,8 @@ const chameleonKeys = {
     apiAllowedCidr: optional(cidr()),
     allowWorldOpenNetworks: optional(boolean()),
     k3sVersion: optional(text("a K3s release such as v1.33.5+k3s1", { pattern: k3sVersionPattern })),
+    k3sInstallerSha256: optional(text("a sha256 of 64 lowercase hex digits", { pattern: sha256Pattern })),
+    k3sBinarySha256: optional(text("a sha256 of 64 lowercase hex digits", { pattern: sha256Pattern })),
 };
 
 const existingClusterKeys = {
@@ -201,5 +206,6 @@ function chameleon(values: Values, report: Report): ChameleonSettings {
         sshAllowedCidr,
         apiAllowedCidr,
         k3sVersion: values.k3sVersion ?? pinnedK3sVersion,
+        k3sSha256: { installer: values.k3sInstallerSha256, binary: values.k3sBinarySha256 },
     };
 }

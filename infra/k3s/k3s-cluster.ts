@@ -5,6 +5,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { kubernetesApiPort, registry, registryNodeMirror } from "../../vocabulary/names";
 import { pointKubeconfigAt } from "./kubeconfig";
+import { k3sReleaseHashes, missingHashesWarning } from "./release-hashes";
 import { runScript } from "./remote-script";
 
 export interface K3sNode {
@@ -22,6 +23,8 @@ export interface K3sClusterArgs {
     readonly sshUser: string;
     readonly sshPrivateKey: pulumi.Input<string>;
     readonly version: string;
+    /** sha256 of the release's install.sh and amd64 binary, when the stack sets them (else vocabulary/versions.ts). */
+    readonly sha256?: { readonly installer?: string; readonly binary?: string };
     /** Service CIDR of the cluster. */
     readonly serviceCidr?: string;
     /** Seconds to wait for every node to report Ready. */
@@ -58,6 +61,10 @@ export class K3sCluster extends pulumi.ComponentResource {
             node === server ? serverConnection : { host: node.privateIp, user: args.sshUser, privateKey, dialErrorLimit: 30, proxy: serverConnection };
         const digest = scriptsDigest();
         const registryMirror = { REGISTRY_HOST: registry.host, REGISTRY_ENDPOINT: registryNodeMirror.endpoint };
+        const hashes = k3sReleaseHashes(args.version, args.sha256);
+        const missing = missingHashesWarning(args.version, hashes);
+        if (missing) pulumi.log.warn(missing, this);
+        const release = { K3S_VERSION: args.version, K3S_INSTALLER_SHA256: hashes.installer, K3S_BINARY_SHA256: hashes.binary };
 
         const copyScripts = (node: K3sNode) =>
             new command.remote.CopyToRemote(`${name}-${node.name}-scripts`, {
@@ -70,7 +77,7 @@ export class K3sCluster extends pulumi.ComponentResource {
         const uninstall = runScript(remoteDir, "uninstall.sh", {});
         const serverInstallCommand = pulumi.output(args.publicAddress).apply((publicIp) =>
             runScript(remoteDir, "install-server.sh", {
-                K3S_VERSION: args.version,
+                ...release,
                 NODE_IP: server.privateIp,
                 PUBLIC_IP: publicIp,
                 SERVICE_CIDR: args.serviceCidr ?? "10.43.0.0/16",
@@ -93,7 +100,7 @@ export class K3sCluster extends pulumi.ComponentResource {
 
         const agentInstalls = agents.map((agent) => {
             const installCommand = runScript(remoteDir, "install-agent.sh", {
-                K3S_VERSION: args.version,
+                ...release,
                 NODE_IP: agent.privateIp,
                 SERVER_URL: `https://${server.privateIp}:${kubernetesApiPort}`,
                 ...registryMirror,

@@ -40,22 +40,52 @@ interface_for() {
     echo "$interface"
 }
 
+k3s_bin_dir=/usr/local/bin
+
+# verify_sha256 FILE EXPECTED WHAT: stops the install unless FILE's sha256 is EXPECTED.
+verify_sha256() {
+    local file=$1 expected=$2 what=$3 actual
+    actual=$(sha256sum "$file" | cut -d' ' -f1)
+    if [ "$actual" != "$expected" ]; then
+        echo "error: $what does not match its pinned sha256: expected $expected, got $actual; nothing was installed" >&2
+        exit 1
+    fi
+}
+
 # install_k3s SERVICE ARGS...: installs or upgrades K3s as SERVICE (k3s or k3s-agent) with
 # ARGS, unless it already runs K3S_VERSION with exactly these ARGS and registries.yaml.
+# The installer and the binary are both checked against K3S_INSTALLER_SHA256 and
+# K3S_BINARY_SHA256 before either is used: the installer runs with the checked binary in place
+# and downloads nothing itself (INSTALL_K3S_SKIP_DOWNLOAD).
 install_k3s() {
     local service=$1
     shift
-    local stamp="$k3s_config_dir/gourmetgram-$service.stamp" want installer
-    want="$K3S_VERSION $* $(sha256sum "$k3s_config_dir/registries.yaml" | cut -d' ' -f1)"
+    local stamp="$k3s_config_dir/gourmetgram-$service.stamp" want work release
+    if [ -z "${K3S_INSTALLER_SHA256:-}" ] || [ -z "${K3S_BINARY_SHA256:-}" ]; then
+        echo "error: no sha256 is pinned for K3s $K3S_VERSION's installer and binary, so nothing was installed." \
+            "Set gourmetgram:k3sInstallerSha256 (install.sh at the release tag) and gourmetgram:k3sBinarySha256" \
+            "(the 'k3s' line of the release's sha256sum-amd64.txt) in the stack config, or pin them in vocabulary/versions.ts" >&2
+        exit 2
+    fi
+    if [ "$(uname -m)" != x86_64 ]; then
+        echo "error: the pinned K3s binary is the amd64 one; this node is $(uname -m)" >&2
+        exit 2
+    fi
+    want="$K3S_VERSION $K3S_BINARY_SHA256 $* $(sha256sum "$k3s_config_dir/registries.yaml" | cut -d' ' -f1)"
     if systemctl is-active --quiet "$service" && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         echo "$service $K3S_VERSION is already installed with these settings"
         return 0
     fi
-    installer=$(mktemp)
-    # The installer is taken from the release's own tag, so it matches the pinned version.
-    curl -sfL --retry 5 --retry-delay 3 -o "$installer" \
-        "https://raw.githubusercontent.com/k3s-io/k3s/${K3S_VERSION/+/%2B}/install.sh"
-    INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC="$*" sh "$installer"
-    rm -f "$installer"
+    work=$(mktemp -d)
+    release=${K3S_VERSION/+/%2B}
+    curl -sfL --proto '=https' --proto-redir '=https' --retry 5 --retry-delay 3 -o "$work/install.sh" \
+        "https://raw.githubusercontent.com/k3s-io/k3s/$release/install.sh"
+    verify_sha256 "$work/install.sh" "$K3S_INSTALLER_SHA256" "the K3s $K3S_VERSION installer"
+    curl -sfL --proto '=https' --proto-redir '=https' --retry 5 --retry-delay 3 -o "$work/k3s" \
+        "https://github.com/k3s-io/k3s/releases/download/$release/k3s"
+    verify_sha256 "$work/k3s" "$K3S_BINARY_SHA256" "the K3s $K3S_VERSION binary"
+    install -m 0755 "$work/k3s" "$k3s_bin_dir/k3s"
+    INSTALL_K3S_SKIP_DOWNLOAD=true INSTALL_K3S_BIN_DIR="$k3s_bin_dir" INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC="$*" sh "$work/install.sh"
+    rm -rf "$work"
     echo "$want" > "$stamp"
 }

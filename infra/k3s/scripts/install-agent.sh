@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Joins this node to the cluster as a K3s agent (or upgrades it to K3S_VERSION).
 # Environment: K3S_VERSION NODE_IP SERVER_URL REGISTRY_HOST REGISTRY_ENDPOINT
+#   K3S_INSTALLER_SHA256 K3S_BINARY_SHA256 (checked before anything is installed)
 # Standard input: the cluster's join token (kept off the command line and out of logs).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

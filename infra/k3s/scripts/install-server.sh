@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (or upgrades to K3S_VERSION) the K3s server on the first node.
 # Environment: K3S_VERSION NODE_IP PUBLIC_IP SERVICE_CIDR REGISTRY_HOST REGISTRY_ENDPOINT
+#   K3S_INSTALLER_SHA256 K3S_BINARY_SHA256 (checked before anything is installed)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=infra/k3s/scripts/common.sh

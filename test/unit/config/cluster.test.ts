@@ -83,6 +83,8 @@ describe("chameleon stack config", () => {
         ["gourmetgram:apiAllowedCidr", undefined, /apiAllowedCidr = \(not set\): is required: the network allowed to reach the Kubernetes API/],
         ["gourmetgram:reservation", "lease-1", /reservation = lease-1: expected a reservation id \(UUID\)/],
         ["gourmetgram:k3sVersion", "1.33", /k3sVersion = 1\.33: expected a K3s release such as v1\.33\.5\+k3s1/],
+        ["gourmetgram:k3sInstallerSha256", "sha256:abc", /k3sInstallerSha256 = sha256:abc: expected a sha256 of 64 lowercase hex digits/],
+        ["gourmetgram:k3sBinarySha256", "A".repeat(64), /k3sBinarySha256 = A{64}: expected a sha256 of 64 lowercase hex digits/],
         ["gourmetgram:image", "Ubuntu", /image = Ubuntu: expected one of "CC-Ubuntu24\.04"/],
     ])("rejects %s = %s", (key, value, expected) => {
         expect(problemsOf(chameleon({ [key]: value }))).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
