@@ -15,7 +15,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stderr.write(usage());
         return name ? exitCodes.pass : exitCodes.usage;
     }
-    const command = commands[name];
+    const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
     if (!command) {
         process.stderr.write(`gate: unknown command "${name}"; allowed: ${Object.keys(commands).join(", ")}\n`);
         return exitCodes.usage;
@@ -25,7 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     let report: Report;
     try {
         // Every table has --report; reading it first also refuses a bad command line before anything runs.
-        reportFile = parseFlags(command.flags, args).report as string | undefined;
+        reportFile = parseFlags(command.flags, args).report;
         const { result, summary } = await command.run(args);
         process.stderr.write(summary + "\n");
         report = { command: name, ...result, startedAt, finishedAt: new Date().toISOString() };

@@ -1,6 +1,6 @@
 /** The command table: each command's flags (contract.ts), its parser and what it runs. */
 import { GateResult } from "./report";
-import { gateCommandFlags, type GateCommandName } from "./contract";
+import { gateCommandFlags, type GateCommandName, type reportFlag } from "./contract";
 import { synopsis, type FlagTable } from "./flags";
 import { loadCommand, parseLoadArgs } from "./load/command";
 import { integrationCommand, parseIntegrationArgs } from "./integration/command";
@@ -18,7 +18,7 @@ export interface CommandOutput {
 }
 
 export interface Command {
-    readonly flags: FlagTable;
+    readonly flags: FlagTable & typeof reportFlag;
     /** argv to the command's options, or a UsageError; pure apart from reading the environment. */
     parse(argv: readonly string[]): unknown;
     run(argv: readonly string[]): Promise<CommandOutput>;

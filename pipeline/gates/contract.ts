@@ -13,7 +13,7 @@ const version = { kind: "text", value: "V", about: "an MLflow model version numb
 const environment = { kind: "text", value: "ENV", required: true, choices: environments, about: `one of ${environments.join(", ")}` } as const;
 
 /** Accepted by every command: where the JSON verdict is written. */
-const reportFlag = { report: { kind: "text", value: "FILE" } } as const;
+export const reportFlag = { report: { kind: "text", value: "FILE" } } as const;
 
 /** Where the release commands find MLflow, the registry and Argo CD; unset, the environment decides (release/options.ts). */
 export const connectionFlags = {

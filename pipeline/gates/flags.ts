@@ -148,11 +148,12 @@ export function flagArguments<T extends FlagTable>(table: T, args: FlagArguments
     });
 }
 
-/** One line of usage: required flags with their value, optional ones in brackets with their default. */
+/** One line of usage: required flags with their value, optional ones in brackets, numbers with their default. */
 export function synopsis(command: string, table: FlagTable): string {
     const parts = Object.entries(table).map(([key, flag]) => {
         const name = `--${flagName(key)}`;
-        return flag.required ? `${name} ${flag.value}` : `[${name} ${flag.default ?? flag.value}]`;
+        const shown = flag.kind === "number" && flag.default !== undefined ? decimal(flag.default) : flag.value;
+        return flag.required ? `${name} ${flag.value}` : `[${name} ${shown}]`;
     });
     return [command, ...parts].join(" ");
 }

@@ -29,6 +29,7 @@ describe("the CLI contract", () => {
 
     it("exits 2 on an unknown or missing command", async () => {
         expect(await main(["deploy"])).toBe(2);
+        expect(await main(["toString"])).toBe(2);
         expect(await main([])).toBe(2);
         expect(await main(["--help"])).toBe(0);
     });

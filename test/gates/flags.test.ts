@@ -98,6 +98,7 @@ describe("argv built from a table", () => {
         expect(flagName("maxDurationS")).toBe("max-duration-s");
         expect(flagName("p95Ms")).toBe("p95-ms");
         expect(synopsis("x", table)).toBe("x --url URL [--timeout-ms 100] [--ratio R] [--env ENV] [--note TEXT]");
+        expect(synopsis("canary", gateCommandFlags.canary)).toMatch(/^canary --version V \[--metrics-url URL\] .* \[--window-s 300\] \[--max-error-rate 0\.05\]/);
     });
 });
 
