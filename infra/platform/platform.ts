@@ -30,11 +30,8 @@ export const platformNamespaces = [namespaces.platform, namespaces.argo, namespa
 export class Platform extends pulumi.ComponentResource {
     readonly registryHost: string = registry.host;
     readonly mlflowUrl: string = mlflow.url;
-    readonly minioUrl: string = minio.url;
     /** Public URLs, undefined when the cluster has no public address. */
     readonly urls: pulumi.Output<PlatformUrls | undefined>;
-    /** Resources the pipeline must wait for (Argo Workflows' CRDs, the registry, MLflow and its users). */
-    readonly ready: pulumi.Resource[];
     /** Secrets for the people of the lab: MLflow's `admin` password and Argo Workflows' bearer token. */
     readonly mlflowAdminPassword: pulumi.Output<string>;
     readonly argoWorkflowsToken: pulumi.Output<string | undefined>;
@@ -75,7 +72,6 @@ export class Platform extends pulumi.ComponentResource {
         new AppEnvironments(`${name}-apps`, { source: s.appSource, resources: s.appResources, publicRoute: s.publicRoute }, { ...child, dependsOn: [argocd] });
 
         this.urls = pulumi.output(args.publicAddress).apply((address) => (address ? platformUrls(address) : undefined));
-        this.ready = [workflows, imageRegistry, tracking, tracking.usersReady];
         this.mlflowAdminPassword = tracking.adminPassword;
         this.argoWorkflowsToken = workflows.token;
         this.argoCdAdminPassword = argocd.adminPassword;

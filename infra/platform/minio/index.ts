@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { minio, namespaces } from "../../../vocabulary/names";
-import { ContainerResources } from "../common/resources";
 import { pulumiArgs } from "../common/to-pulumi";
 import { credentialsSecret, secretPassword } from "../credentials";
 import {
@@ -20,15 +19,10 @@ export interface MinioArgs {
     storageClassName: string;
     /** Buckets to create (idempotently) once MinIO is up. */
     buckets: string[];
-    resources?: ContainerResources;
 }
 
 /** Object storage for MLflow artifacts, with its console published through ServiceLB. */
 export class Minio extends pulumi.ComponentResource {
-    readonly secretName: pulumi.Output<string>;
-    /** Completes when every bucket exists. */
-    readonly ready: pulumi.Output<string[]>;
-
     constructor(name: string, args: MinioArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:platform:Minio", name, {}, opts);
         const child = { parent: this };
@@ -69,18 +63,14 @@ export class Minio extends pulumi.ComponentResource {
         const deployment = new k8s.apps.v1.Deployment(name, pulumiArgs(manifests.deployment), { ...child, dependsOn: [secret, claim] });
         const service = new k8s.core.v1.Service(name, pulumiArgs(manifests.service), { ...child, dependsOn: [deployment] });
         new k8s.core.v1.Service(`${name}-console`, pulumiArgs(manifests.consoleService), { ...child, dependsOn: [deployment] });
-        const jobs = args.buckets.map(
-            (bucket) =>
-                new k8s.batch.v1.Job(`${name}-bucket-${bucket}`, pulumiArgs(createBucketJob(bucket)), {
-                    ...child,
-                    dependsOn: [service, mlflowSecret],
-                    // A Job's pod template is immutable: a changed job is a new job.
-                    deleteBeforeReplace: true,
-                }),
-        );
-
-        this.secretName = secret.metadata.apply((m) => m.name);
-        this.ready = pulumi.all(jobs.map((j) => j.metadata.name));
-        this.registerOutputs({ secretName: this.secretName, ready: this.ready });
+        for (const bucket of args.buckets) {
+            new k8s.batch.v1.Job(`${name}-bucket-${bucket}`, pulumiArgs(createBucketJob(bucket)), {
+                ...child,
+                dependsOn: [service, mlflowSecret],
+                // A Job's pod template is immutable: a changed job is a new job.
+                deleteBeforeReplace: true,
+            });
+        }
+        this.registerOutputs({});
     }
 }

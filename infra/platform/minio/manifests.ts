@@ -63,7 +63,6 @@ export const minioConsoleServiceName = "minio-console";
 export interface MinioManifestArgs {
     storageSize: string;
     storageClassName: string;
-    resources?: ContainerResources;
 }
 
 
@@ -107,7 +106,7 @@ export function minioManifests(args: MinioManifestArgs) {
                     initialDelaySeconds: 10,
                     periodSeconds: 20,
                 },
-                resources: toResourceRequirements(args.resources ?? platformResources.minio),
+                resources: toResourceRequirements(platformResources.minio),
             }),
         ],
         volumes: [

@@ -5,7 +5,6 @@ import { mlflow, mlflowPipelineCredentials, namespaces, postgres } from "../../.
 import { credentialsSecret, secretPassword } from "../credentials";
 import { postgresUser } from "../postgres/manifests";
 import { basicAuthIni, createUsersJob, mlflowAdminSecret, mlflowAuth, mlflowServerSecret, postgresUri } from "./auth";
-import { ContainerResources } from "../common/resources";
 import { pulumiArgs } from "../common/to-pulumi";
 import { ImageBuild } from "../image-build";
 import { mlflowDeployment, mlflowDeploymentMetadata, mlflowService } from "./manifests";
@@ -25,33 +24,26 @@ export interface MlflowArgs {
     publicAddress?: pulumi.Input<string | undefined>;
     /** MLflow's Postgres password (a secret), for the tracking and the auth database URIs. */
     postgresPassword: pulumi.Input<string>;
-    resources?: ContainerResources;
 }
 
 /** The MLflow tracking server and model registry, `mlflow` on port 8000. */
 export class Mlflow extends pulumi.ComponentResource {
-    readonly image: pulumi.Output<string>;
-    /** In-cluster tracking URI. */
-    readonly url: string = mlflow.url;
     /** The `admin` user's password (a secret stack output). */
     readonly adminPassword: pulumi.Output<string>;
-    /** The Job that creates the pipeline's MLflow user: the pipeline waits for it. */
-    readonly usersReady: pulumi.Resource;
 
     constructor(name: string, args: MlflowArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:platform:Mlflow", name, {}, opts);
         const child = { parent: this };
-        this.image = args.image
+        const image = args.image
             ? pulumi.output(args.image)
             : new ImageBuild(`${name}-image`, { name: "mlflow-server", contextDir: mlflowImageContext, enabled: args.imageBuildsEnabled }, child)
                   .image;
 
-        const spec = pulumi.all([this.image, args.publicAddress]).apply(([image, address]) => {
+        const spec = pulumi.all([image, args.publicAddress]).apply(([image, address]) => {
             const deployment = mlflowDeployment({
                 image,
                 extraAllowedHosts: address ? [address, `${address}:${mlflow.port}`] : [],
                 corsAllowedOrigins: address ? [`http://${address}:${mlflow.port}`] : [],
-                resources: args.resources,
             });
             return pulumiArgs<k8s.types.input.apps.v1.DeploymentSpec>(deployment.spec!);
         });
@@ -103,15 +95,15 @@ export class Mlflow extends pulumi.ComponentResource {
         const deployment = new k8s.apps.v1.Deployment(name, { metadata: mlflowDeploymentMetadata(), spec }, { ...child, dependsOn: [serverSecret] });
         const service = new k8s.core.v1.Service(name, pulumiArgs(mlflowService()), { ...child, dependsOn: [deployment] });
         const usersJob = (image: string) => pulumiArgs<{ metadata: k8s.types.input.meta.v1.ObjectMeta; spec: k8s.types.input.batch.v1.JobSpec }>(createUsersJob(image));
-        this.usersReady = new k8s.batch.v1.Job(`${name}-create-users`, {
+        new k8s.batch.v1.Job(`${name}-create-users`, {
             metadata: usersJob("image").metadata,
-            spec: this.image.apply((image) => usersJob(image).spec),
+            spec: image.apply((server) => usersJob(server).spec),
         }, {
             ...child,
             dependsOn: [service, adminSecret, ...pipelineSecrets],
             // A Job's pod template is immutable: a changed job is a new job.
             deleteBeforeReplace: true,
         });
-        this.registerOutputs({ image: this.image, url: this.url, adminPassword: this.adminPassword });
+        this.registerOutputs({ adminPassword: this.adminPassword });
     }
 }

@@ -1,7 +1,7 @@
 import { minio, mlflow, namespaces } from "../../../vocabulary/names";
 import { componentLabels, selectorLabels } from "../common/labels";
 import { type IDeployment, type IService, manifest } from "../common/manifest";
-import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
+import { platformResources, toResourceRequirements } from "../common/resources";
 import { minioMlflowSecret } from "../minio/manifests";
 import { checkovWaivers, inClusterImageWaivers } from "../common/security";
 import { singleInstanceDeployment } from "../common/single-instance";
@@ -18,7 +18,6 @@ export interface MlflowManifestArgs {
     extraAllowedHosts?: string[];
     /** Origins allowed to make state-changing browser requests, e.g. the UI's public URL. */
     corsAllowedOrigins?: string[];
-    resources?: ContainerResources;
 }
 
 /** Every Host header a pod inside the cluster may send to reach MLflow. */
@@ -117,7 +116,7 @@ export function mlflowDeployment(args: MlflowManifestArgs): IDeployment {
                 ],
                 readinessProbe: { ...health, periodSeconds: 5, timeoutSeconds: 3 },
                 livenessProbe: { ...health, initialDelaySeconds: 60, periodSeconds: 20, timeoutSeconds: 5 },
-                resources: toResourceRequirements(args.resources ?? platformResources.mlflow),
+                resources: toResourceRequirements(platformResources.mlflow),
             }),
         ],
         volumes: [

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { namespaces, postgres } from "../../../vocabulary/names";
-import { ContainerResources } from "../common/resources";
 import { pulumiArgs } from "../common/to-pulumi";
 import { credentialsSecret, secretPassword } from "../credentials";
 import { postgresManifests, postgresSecret, postgresUser } from "./manifests";
@@ -9,14 +8,10 @@ import { postgresManifests, postgresSecret, postgresUser } from "./manifests";
 export interface PostgresArgs {
     storageSize: string;
     storageClassName: string;
-    resources?: ContainerResources;
 }
 
 /** MLflow's backend store: one Postgres with a persistent volume and a generated password. */
 export class Postgres extends pulumi.ComponentResource {
-    /** Name of the Secret with `username` and `password`, for pods that log in. */
-    readonly secretName: pulumi.Output<string>;
-    readonly host: string = postgres.host;
     /** MLflow's database password (a secret): MLflow's database URIs are assembled from it. */
     readonly password: pulumi.Output<string>;
 
@@ -39,9 +34,7 @@ export class Postgres extends pulumi.ComponentResource {
         );
         const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, pulumiArgs(manifests.volumeClaim), child);
         const deployment = new k8s.apps.v1.Deployment(name, pulumiArgs(manifests.deployment), { ...child, dependsOn: [secret, claim] });
-        const service = new k8s.core.v1.Service(name, pulumiArgs(manifests.service), { ...child, dependsOn: [deployment] });
-
-        this.secretName = pulumi.all([secret.metadata, service.metadata]).apply(([m]) => m.name);
-        this.registerOutputs({ secretName: this.secretName, host: this.host });
+        new k8s.core.v1.Service(name, pulumiArgs(manifests.service), { ...child, dependsOn: [deployment] });
+        this.registerOutputs({ password: this.password });
     }
 }

@@ -1,7 +1,7 @@
 import { namespaces, postgres } from "../../../vocabulary/names";
 import { platformImages } from "../../../vocabulary/versions";
 import { componentLabels } from "../common/labels";
-import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
+import { platformResources, toResourceRequirements } from "../common/resources";
 import { clusterService, dataVolume, dataVolumeClaim, singleInstanceDeployment } from "../common/single-instance";
 import { checkovWaivers, restrictedContainer, restrictedPod } from "../common/security";
 
@@ -22,7 +22,6 @@ export const postgresUser = "mlflow";
 export interface PostgresManifestArgs {
     storageSize: string;
     storageClassName: string;
-    resources?: ContainerResources;
 }
 
 export function postgresManifests(args: PostgresManifestArgs) {
@@ -61,7 +60,7 @@ export function postgresManifests(args: PostgresManifestArgs) {
                 ],
                 readinessProbe: { ...ready, periodSeconds: 5, timeoutSeconds: 3 },
                 livenessProbe: { ...ready, initialDelaySeconds: 30, periodSeconds: 20, timeoutSeconds: 5 },
-                resources: toResourceRequirements(args.resources ?? platformResources.postgres),
+                resources: toResourceRequirements(platformResources.postgres),
             }),
         ],
         volumes: [
