@@ -9,22 +9,21 @@ import { runnerRules } from "./rbac/policies";
 import type { CronWorkflow, WorkflowTemplate } from "./templates/argo-types";
 import { runnerServiceAccountName } from "./templates/common";
 import { pipelineCronWorkflows, pipelineWorkflowTemplates } from "./templates";
-import type { PipelineSettings } from "./templates/settings";
+import type { PipelineImages, PipelineSettings } from "./templates/settings";
+
+/** The images this repository builds for the pipeline's steps (PipelineImageBuilds' outputs). */
+export type BuiltImages = Pick<PipelineImages, "gates" | "train">;
 
 export interface PipelineArgs {
     readonly config: PipelineConfig;
     /** Staging's app container resources (platform config): the oversized model is sized from them. */
     readonly stagingAppResources: ContainerResources;
-    /** Image references of the gate/release and training images (platform ImageBuild outputs). */
-    readonly images: { readonly gates: pulumi.Input<string>; readonly train: pulumi.Input<string> };
+    /** Image references of the gate/release and training images, known once their builds finish. */
+    readonly images: { readonly [image in keyof BuiltImages]: pulumi.Input<string> };
 }
 
 /** Settings for the builders; the same function the render and the tests use. */
-export function pipelineSettings(
-    config: PipelineConfig,
-    images: { gates: string; train: string },
-    stagingAppResources: ContainerResources,
-): PipelineSettings {
+export function pipelineSettings(config: PipelineConfig, images: BuiltImages, stagingAppResources: ContainerResources): PipelineSettings {
     return {
         images: { gates: images.gates, train: images.train, kaniko: platformImages.kanikoExecutor },
         stagingAppLimits: { ...stagingAppResources.limits },
@@ -48,10 +47,12 @@ export class Pipeline extends pulumi.ComponentResource {
         const settings = pulumi
             .all([args.images.gates, args.images.train])
             .apply(([gates, train]) => pipelineSettings(args.config, { gates, train }, args.stagingAppResources));
+        const built = settings.apply((s) => ({ templates: pipelineWorkflowTemplates(s), crons: pipelineCronWorkflows(s, args.config.cron) }));
 
-        // Names are fixed; only image references are unknown until the builds finish.
+        // Names and kinds are fixed; only image references are unknown until the builds finish.
         const placeholder = pipelineSettings(args.config, { gates: "gates", train: "train" }, args.stagingAppResources);
-        this.workflowTemplateNames = pipelineWorkflowTemplates(placeholder).map((t) => t.metadata.name as string);
+        const shapes = { templates: pipelineWorkflowTemplates(placeholder), crons: pipelineCronWorkflows(placeholder, args.config.cron) };
+        this.workflowTemplateNames = shapes.templates.map((t) => t.metadata.name as string);
 
         // Created empty here so that runners need no `create` on ConfigMaps; mark-good fills it.
         new k8s.core.v1.ConfigMap(`${name}-release-record`, {
@@ -59,75 +60,78 @@ export class Pipeline extends pulumi.ComponentResource {
             data: {},
         }, { ...child, ignoreChanges: ["data"] });
 
-        const templates: k8s.apiextensions.CustomResource[] = [];
-        this.workflowTemplateNames.forEach((templateName, index) => {
-            const runner = this.runner(templateName);
-            const built = settings.apply((s) => pipelineWorkflowTemplates(s)[index]);
-            templates.push(customResource(`${name}-${templateName}`, placeholderOf(templateName, placeholder), built, { ...child, dependsOn: runner }));
+        const templates = shapes.templates.map((shape, index) =>
+            customResource(`${name}-${shape.metadata.name}`, shape, built.apply((b) => b.templates[index]), {
+                ...child,
+                dependsOn: this.runner(name, shape.metadata.name as string),
+            }),
+        );
+        shapes.crons.forEach((shape, index) => {
+            customResource(`${name}-${shape.metadata.name}`, shape, built.apply((b) => b.crons[index]), { ...child, dependsOn: templates });
         });
-
-        pipelineCronWorkflows(placeholder, args.config.cron).forEach((cron, index) => {
-            const built = settings.apply((s) => pipelineCronWorkflows(s, args.config.cron)[index]);
-            customResource(`${name}-${cron.metadata.name}`, cron, built, { ...child, dependsOn: templates });
-        });
-        if (args.config.githubTrigger) this.githubTrigger(args.config.githubTrigger, templates);
+        if (args.config.githubTrigger) this.githubTrigger(name, args.config.githubTrigger, templates);
         this.registerOutputs({ workflowTemplateNames: this.workflowTemplateNames });
     }
 
     /** Reference only: GitHub push → EventSource → Sensor → train-model. */
-    private githubTrigger(trigger: NonNullable<PipelineConfig["githubTrigger"]>, templates: pulumi.Resource[]): void {
-        const child = { parent: this };
+    private githubTrigger(name: string, trigger: NonNullable<PipelineConfig["githubTrigger"]>, templates: pulumi.Resource[]): void {
         const n = githubTriggerNames;
-        const secret = new k8s.core.v1.Secret("github-webhook-secret", {
+        const sensorChild = renamedChild(this, name, "train-on-push-sensor");
+        const secret = new k8s.core.v1.Secret(`${name}-github-webhook-secret`, {
             metadata: { name: n.webhookSecret, namespace: namespaces.argoEvents },
             stringData: { [n.webhookSecretKey]: pulumi.secret(trigger.webhookSecret) },
-        }, child);
+        }, renamedChild(this, name, "github-webhook-secret").opts);
         const source = githubEventSource(trigger.repository);
-        const eventSource = new k8s.apiextensions.CustomResource("github-event-source", {
+        const eventSource = new k8s.apiextensions.CustomResource(`${name}-github-event-source`, {
             apiVersion: source.apiVersion, kind: source.kind, metadata: source.metadata, spec: source.spec,
-        }, { ...child, dependsOn: [secret] });
-        const account = new k8s.core.v1.ServiceAccount("train-on-push-sensor", {
+        }, { ...renamedChild(this, name, "github-event-source").opts, dependsOn: [secret] });
+        const account = new k8s.core.v1.ServiceAccount(sensorChild.name, {
             metadata: { name: n.sensorAccount, namespace: namespaces.argoEvents },
-        }, child);
-        const role = new k8s.rbac.v1.Role("train-on-push-sensor", {
+        }, sensorChild.opts);
+        const role = new k8s.rbac.v1.Role(sensorChild.name, {
             metadata: { name: n.sensorAccount, namespace: namespaces.workflows },
             rules: sensorRules,
-        }, child);
-        const binding = new k8s.rbac.v1.RoleBinding("train-on-push-sensor", {
+        }, sensorChild.opts);
+        const binding = new k8s.rbac.v1.RoleBinding(sensorChild.name, {
             metadata: { name: n.sensorAccount, namespace: namespaces.workflows },
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: n.sensorAccount },
             subjects: [{ kind: "ServiceAccount", name: n.sensorAccount, namespace: namespaces.argoEvents }],
-        }, { ...child, dependsOn: [role, account] });
+        }, { ...sensorChild.opts, dependsOn: [role, account] });
         const sensor = trainOnPushSensor();
-        new k8s.apiextensions.CustomResource("train-on-push-sensor", {
+        new k8s.apiextensions.CustomResource(sensorChild.name, {
             apiVersion: sensor.apiVersion, kind: sensor.kind, metadata: sensor.metadata, spec: sensor.spec,
-        }, { ...child, dependsOn: [eventSource, binding, ...templates] });
+        }, { ...sensorChild.opts, dependsOn: [eventSource, binding, ...templates] });
     }
 
-    private runner(templateName: string): pulumi.Resource[] {
-        const child = { parent: this };
+    private runner(name: string, templateName: string): pulumi.Resource[] {
         const account = runnerServiceAccountName(templateName);
-        const sa = new k8s.core.v1.ServiceAccount(`${templateName}-runner`, {
+        const accountChild = renamedChild(this, name, `${templateName}-runner`);
+        const sa = new k8s.core.v1.ServiceAccount(accountChild.name, {
             metadata: { name: account, namespace: namespaces.workflows },
-        }, child);
+        }, accountChild.opts);
         const created: pulumi.Resource[] = [sa];
         for (const [namespace, rules] of Object.entries(runnerRules(templateName))) {
-            const role = new k8s.rbac.v1.Role(`${templateName}-runner-${namespace}`, {
+            const rbacChild = renamedChild(this, name, `${templateName}-runner-${namespace}`);
+            const role = new k8s.rbac.v1.Role(rbacChild.name, {
                 metadata: { name: account, namespace },
                 rules,
-            }, child);
-            created.push(role, new k8s.rbac.v1.RoleBinding(`${templateName}-runner-${namespace}`, {
+            }, rbacChild.opts);
+            created.push(role, new k8s.rbac.v1.RoleBinding(rbacChild.name, {
                 metadata: { name: account, namespace },
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: account },
                 subjects: [{ kind: "ServiceAccount", name: account, namespace: namespaces.workflows }],
-            }, { ...child, dependsOn: [role, sa] }));
+            }, { ...rbacChild.opts, dependsOn: [role, sa] }));
         }
         return created;
     }
 }
 
-function placeholderOf(name: string, settings: PipelineSettings): WorkflowTemplate {
-    return pipelineWorkflowTemplates(settings).find((t) => t.metadata.name === name)!;
+/**
+ * A child named from the component (`<name>-<suffix>`) that was once registered as plain
+ * `<suffix>`: the alias keeps its URN, so an existing stack renames it instead of replacing it.
+ */
+function renamedChild(parent: Pipeline, name: string, suffix: string): { name: string; opts: pulumi.CustomResourceOptions } {
+    return { name: `${name}-${suffix}`, opts: { parent, aliases: [{ name: suffix }] } };
 }
 
 function customResource(

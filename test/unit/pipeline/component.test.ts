@@ -113,3 +113,53 @@ describe("pipeline stack config", () => {
         expect(() => load({ "gourmetgram:gateVersionWaitSeconds": "3000", "gourmetgram:testStagingDeadlineSeconds": "3000" })).toThrow(/testStagingDeadlineSeconds/);
     });
 });
+
+describe("the Pipeline component's children", () => {
+    interface Child {
+        readonly name: string;
+        readonly aliases: unknown[];
+    }
+
+    /** Every child as it is registered, with the aliases its options carry (mocks do not see options). */
+    async function childrenOf(name: string, raw: Record<string, string>): Promise<Child[]> {
+        installMocks({ stack: "children" });
+        const { Pipeline } = await import("../../../pipeline/component.js");
+        const config = loadStackConfig("gourmetgram", raw, { pipeline: pipelineConfig }).pipeline;
+        const children: Child[] = [];
+        new Pipeline(name, { config, images: { gates: "g:1", train: "t:1" }, stagingAppResources: defaultAppResources }, {
+            transformations: [
+                (args) => {
+                    if (args.type !== "gourmetgram:pipeline:Pipeline") children.push({ name: args.name, aliases: args.opts.aliases ?? [] });
+                    return undefined;
+                },
+            ],
+        });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return children;
+    }
+
+    const withTrigger = {
+        "gourmetgram:githubTrigger": "true",
+        "gourmetgram:githubRepository": "teaching-on-testbeds/gourmetgram",
+        "gourmetgram:githubWebhookSecret": "a-webhook-secret-long-enough-for-the-check",
+    };
+
+    it("are named from the component's name", async () => {
+        const children = await childrenOf("lab-pipeline", withTrigger);
+        expect(children.length).toBeGreaterThan(20);
+        for (const child of children) expect(child.name).toMatch(/^lab-pipeline-/);
+    });
+
+    it("that once had names of their own keep them as aliases, so an existing stack does not replace them", async () => {
+        const children = await childrenOf("pipeline", withTrigger);
+        const renamed = children.filter((c) => c.aliases.some((alias) => typeof alias === "object" && alias !== null && "name" in alias));
+        expect(renamed.map((c) => c.name)).toEqual(
+            expect.arrayContaining(["pipeline-train-model-runner", "pipeline-github-webhook-secret", "pipeline-github-event-source", "pipeline-train-on-push-sensor"]),
+        );
+        // The Kubernetes provider adds aliases of its own (a Role's older API versions); ours is the old name.
+        for (const child of renamed) expect(child.aliases).toContainEqual({ name: child.name.replace(/^pipeline-/, "") });
+        // The templates, the CronWorkflow and the release record were always named from the component.
+        expect(renamed.map((c) => c.name)).not.toContain("pipeline-train-model");
+        expect(renamed.map((c) => c.name)).not.toContain("pipeline-release-record");
+    });
+});
