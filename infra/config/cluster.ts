@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { defaultKubeconfigPath } from "../../vocabulary/kubeconfig";
 import { kubernetesApiPort } from "../../vocabulary/names";
 import { k3sVersion as pinnedK3sVersion } from "../../vocabulary/versions";
 import { isGpuImage, type NodeImage, placementFor, type Placement, type Site, siteNames, sites, supportedImages } from "../chameleon/sites";
@@ -112,9 +112,7 @@ type Report = Parameters<(typeof clusterConfig)["build"]>[1];
 function existingCluster(values: Values, report: Report): ClusterSettings {
     let kubeconfigPath = values.kubeconfig;
     if (kubeconfigPath === undefined) {
-        // Same lookup as kubectl: $KUBECONFIG (first entry), then ~/.kube/config.
-        const fromEnv = process.env.KUBECONFIG?.split(path.delimiter).find((entry) => entry.length > 0);
-        const candidate = path.resolve(expandHome(fromEnv ?? path.join(os.homedir(), ".kube", "config")));
+        const candidate = path.resolve(expandHome(defaultKubeconfigPath()));
         if (fs.existsSync(candidate)) {
             kubeconfigPath = candidate;
         } else {

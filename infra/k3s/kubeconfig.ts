@@ -1,4 +1,5 @@
 import { parseDocument } from "yaml";
+import { kubeconfigContext, KubeconfigError } from "../../vocabulary/kubeconfig";
 import { kubernetesApiPort } from "../../vocabulary/names";
 
 /**
@@ -20,14 +21,10 @@ export function pointKubeconfigAt(kubeconfig: string, host: string, port = kuber
 
 /** The API server's host for a kubeconfig's current (or named) context. */
 export function kubeconfigServerHost(kubeconfig: string, context?: string): string {
-    const document = parseDocument(kubeconfig).toJS() as {
-        "current-context"?: string;
-        contexts?: { name: string; context: { cluster: string } }[];
-        clusters?: { name: string; cluster: { server: string } }[];
-    };
-    const contextName = context ?? document["current-context"];
-    const clusterName = document.contexts?.find((c) => c.name === contextName)?.context.cluster;
-    const server = document.clusters?.find((c) => c.name === clusterName)?.cluster.server;
-    if (!server) throw new Error(`the kubeconfig has no cluster for context ${JSON.stringify(contextName)}`);
-    return new URL(server).hostname;
+    try {
+        return new URL(kubeconfigContext(kubeconfig, context).server).hostname;
+    } catch (e) {
+        if (e instanceof KubeconfigError || e instanceof TypeError) throw new Error(`the kubeconfig ${e.message}`, { cause: e });
+        throw e;
+    }
 }

@@ -44,7 +44,7 @@ current-context: ca
 `;
         expect(kubeconfigServerHost(two)).toBe("a.example.test");
         expect(kubeconfigServerHost(two, "cb")).toBe("b.example.test");
-        expect(() => kubeconfigServerHost(two, "missing")).toThrow(/no cluster for context "missing"/);
+        expect(() => kubeconfigServerHost(two, "missing")).toThrow(/the kubeconfig context "missing" is not defined/);
     });
 });
 
