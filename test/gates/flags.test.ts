@@ -121,6 +121,18 @@ describe("the contract's tables", () => {
         }
     });
 
+    it("type a template's arguments: an unknown flag, a missing required one, a word for a number or an unknown environment does not compile", () => {
+        // @ts-expect-error p95Millis is no flag of load
+        expect(() => gateCommandLine("load", { url: "http://app/test", p95Millis: 5 })).toThrow(/no flag p95Millis/);
+        // @ts-expect-error integration needs --expect-version
+        expect(gateCommandLine("integration", { url: "http://app" })).toEqual(["integration", "--url", "http://app"]);
+        // @ts-expect-error a threshold is a number or an Argo placeholder
+        expect(gateCommandLine("resources", { namespace: "ns", selector: "a=b", maxMemoryRatio: "0.9" })).toContain("0.9");
+        // @ts-expect-error environments are staging, canary or production
+        expect(gateCommandLine("mark-good", { env: "prod", version: "7" })).toContain("prod");
+        expect(gateCommandLine("mark-good", { env: "{{inputs.parameters.environment}}", version: "7" })).toContain("{{inputs.parameters.environment}}");
+    });
+
     it("build a command line the command's own parser reads as given", () => {
         const argv = gateCommandLine("load", { url: "http://app:8000/test", requests: 50, minSuccessRate: 0.99, namespace: "gourmetgram-staging", selector: "app=x" });
         expect(argv[0]).toBe("load");
