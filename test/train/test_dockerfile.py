@@ -7,9 +7,13 @@ import re
 import shlex
 import subprocess
 from importlib import metadata
+from pathlib import Path
 
 import pytest
+
 from conftest import TRAIN_DIR
+
+REPO = TRAIN_DIR.parents[2]
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -71,10 +75,33 @@ def test_the_default_command_is_the_training_entry_point():
     assert json.loads(of("CMD")[0])[:3] == ["python", "-m", "gourmetgram_train"]
 
 
+def locked_pins(path: Path) -> dict[str, str]:
+    """name==version of every requirement in a hashed lock file; each must carry a sha256."""
+    result: dict[str, str] = {}
+    hashed: set[str] = set()
+    name = None
+    for raw in path.read_text().splitlines():
+        line = raw.split("#", 1)[0].strip().rstrip("\\").strip()
+        if not line or line.startswith("-r "):
+            continue
+        if line.startswith("--hash="):
+            assert name, f"{path.name}: a hash before any requirement"
+            assert re.fullmatch(r"--hash=sha256:[0-9a-f]{64}", line), f"{path.name}: {line!r} is not a sha256"
+            hashed.add(name)
+            continue
+        name, found, version = line.partition("==")
+        assert found and version, f"{path.name}: {line!r} is not pinned with =="
+        name = name.lower()
+        result[name] = version
+    missing = sorted(set(result) - hashed)
+    assert not missing, f"{path.name}: no sha256 for {', '.join(missing)}"
+    return result
+
+
 def test_installs_come_from_the_pinned_lists():
     runs = " ".join(of("RUN"))
     assert "debian-packages.txt" in runs and "--no-install-recommends" in runs
-    assert "-r /opt/train/requirements.txt -c /opt/train/constraints.txt" in runs
+    assert "pip install --require-hashes --no-deps -r /opt/train/requirements.lock.txt" in runs
     assert "pip install" in runs and "--index-url" not in runs
 
 
@@ -83,16 +110,38 @@ def test_mlflow_telemetry_is_off_in_the_image():
     assert "MLFLOW_DISABLE_TELEMETRY=true" in env
 
 
-def test_every_pypi_requirement_is_pinned_and_locked_at_the_same_version():
+def test_every_pypi_requirement_is_pinned_and_locked_at_the_same_version_with_its_sha256():
     required = pins("requirements.txt", "==")
-    locked = pins("constraints.txt", "==")
+    locked = locked_pins(TRAIN_DIR / "requirements.lock.txt")
     for name, version in required.items():
-        assert locked.get(name) == version, f"{name}: requirements.txt {version}, constraints.txt {locked.get(name)}"
+        assert locked.get(name) == version, f"{name}: requirements.txt {version}, requirements.lock.txt {locked.get(name)}"
+
+
+def test_the_test_venv_lock_adds_to_the_image_lock_and_covers_test_requirements():
+    lock = REPO / "test" / "requirements.lock.txt"
+    assert "-r ../pipeline/images/train/requirements.lock.txt" in lock.read_text().splitlines()
+    locked = {**locked_pins(TRAIN_DIR / "requirements.lock.txt"), **locked_pins(lock)}
+    for raw in (REPO / "test" / "requirements.txt").read_text().splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line and not line.startswith("-r "):
+            name, _, version = line.partition("==")
+            assert locked.get(name.lower()) == version, f"test/requirements.txt {line}: the locks say {locked.get(name.lower())}"
+
+
+def test_a_lock_line_without_a_hash_is_refused(tmp_path):
+    unhashed = tmp_path / "requirements.lock.txt"
+    unhashed.write_text("mlflow==3.17.2 \\\n    --hash=sha256:" + "0" * 64 + "\npytest==9.2.0\n")
+    try:
+        locked_pins(unhashed)
+    except AssertionError as error:
+        assert "no sha256 for pytest" in str(error)
+    else:
+        raise AssertionError("an unhashed requirement passed")
 
 
 def test_ci_runs_the_locked_pypi_packages():
-    for name, version in pins("constraints.txt", "==").items():
-        assert metadata.version(name) == version, f"{name} in CI's venv differs from constraints.txt"
+    for name, version in locked_pins(TRAIN_DIR / "requirements.lock.txt").items():
+        assert metadata.version(name) == version, f"{name} in CI's venv differs from requirements.lock.txt"
 
 
 def test_ci_runs_the_debian_packages_the_image_installs():

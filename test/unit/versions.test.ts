@@ -34,7 +34,8 @@ describe("MLflow version pins", () => {
         expect(relative).toEqual(expect.arrayContaining([
             "test/requirements.txt",
             path.join("pipeline", "images", "train", "requirements.txt"),
-            path.join("pipeline", "images", "train", "constraints.txt"),
+            path.join("pipeline", "images", "train", "requirements.lock.txt"),
+            "test/requirements.lock.txt",
         ]));
     });
 
