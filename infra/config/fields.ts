@@ -27,7 +27,7 @@ function fieldOf<T>(
     /** Says what exactly is wrong with a value `parse` refused, when that helps. */
     explain?: (text: string) => string | undefined,
 ): Field<T> {
-    const schema = required(allowed).transform((text, ctx) => {
+    const schema: z.ZodType<T, string> = required(allowed).transform((text, ctx) => {
         const value = parse(text.trim());
         if (value === undefined) {
             const detail = explain?.(text.trim());
@@ -36,19 +36,18 @@ function fieldOf<T>(
         }
         return value;
     });
-    if (options.default === undefined) return schema as unknown as Field<T>;
     const fallback = options.default;
-    return z.union([z.undefined(), schema]).transform((value) => value ?? fallback) as unknown as Field<T>;
+    return fallback === undefined ? schema : schema.default(fallback);
 }
 
 export interface FieldOptions<T> {
     /** Value used when the key is not set; without one the key is required. */
-    default?: T;
+    default?: z.util.NoUndefined<T>;
 }
 
 /** Makes a field optional: an unset key yields undefined instead of an error. */
 export function optional<T>(field: Field<T>): Field<T | undefined> {
-    return z.union([z.undefined(), field]) as unknown as Field<T | undefined>;
+    return field.optional();
 }
 
 export function text(allowed: string, options: FieldOptions<string> & { pattern?: RegExp } = {}): Field<string> {
