@@ -73,16 +73,15 @@ describe("the pack's project files", () => {
         expect(fs.existsSync(path.join(packDir, pkg.main))).toBe(true);
     });
 
-    it("example config names only real policies and keys", () => {
+    it("example config lists every policy at its level and every setting at its default", () => {
         const example = JSON.parse(fs.readFileSync(path.join(packDir, "config.example.json"), "utf8"));
-        for (const [name, settings] of Object.entries(example)) {
-            const policy = policies.find((p) => p.name === name);
-            expect(policy, name).toBeDefined();
-            if (typeof settings === "object" && settings !== null) {
-                for (const key of Object.keys(settings)) {
-                    if (key !== "enforcementLevel") expect(policy!.configSchema?.properties, `${name}.${key}`).toHaveProperty(key);
-                }
-            }
+        expect(Object.keys(example).sort()).toEqual(policies.map((p) => p.name).sort());
+        for (const policy of policies) {
+            const settings = Object.entries((policy.configSchema?.properties ?? {}) as Record<string, { default?: unknown }>);
+            const expected = settings.length === 0
+                ? policy.enforcementLevel
+                : { enforcementLevel: policy.enforcementLevel, ...Object.fromEntries(settings.map(([key, schema]) => [key, schema.default])) };
+            expect(example[policy.name], policy.name).toEqual(expected);
         }
     });
 });
