@@ -110,6 +110,13 @@ export const registryNodeMirror = {
     endpoint: "http://127.0.0.1:30500",
 } as const;
 
+/**
+ * K3s's pod network as the lab installs it (K3s's defaults, which infra/k3s does not change):
+ * each node gets a /24 of the cluster CIDR, and flannel gives the node itself that subnet's
+ * first two addresses (`.0` on flannel.1, `.1` on the cni0 bridge); pods get `.2` and up.
+ */
+export const k3sPodNetwork = { clusterCidr: "10.42.0.0/16", nodeSubnetBits: 24 } as const;
+
 /** Ports the platform's web UIs listen on at the cluster's public address (K3s ServiceLB). */
 export const platformPublicPorts = {
     mlflow: 8000,

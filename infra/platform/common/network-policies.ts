@@ -4,7 +4,7 @@
  * any source (the security group already limits who reaches the node); in-cluster-only ports
  * accept only the pods that use them.
  */
-import { minio, mlflow, namespaces, postgres, registry } from "../../../vocabulary/names";
+import { minio, mlflow, namespaces, postgres } from "../../../vocabulary/names";
 import { argoServerPort } from "../argo/services";
 import { componentLabels, selectorLabels } from "./labels";
 import { type INetworkPolicy, manifest } from "./manifest";
@@ -57,10 +57,4 @@ export function argoNetworkPolicies(): INetworkPolicy[] {
         // Workflow pods report through the Kubernetes API and need no inbound traffic.
         denyAllIngress(namespaces.workflows),
     ];
-}
-
-/** kube-system is K3s' own: only the registry pod is selected, never the namespace. */
-export function registryNetworkPolicy(): INetworkPolicy {
-    // Pods push and pull by cluster DNS; each node's containerd comes in through the NodePort.
-    return policy("registry", namespaces.registry, selectorLabels(registry.serviceName), [{ ports: [tcp(registry.port)] }]);
 }

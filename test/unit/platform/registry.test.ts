@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { namespaces, registry, registryNodeMirror } from "../../../vocabulary/names";
+import { k3sPodNetwork, namespaces, registry, registryNodeMirror } from "../../../vocabulary/names";
 import { platformImages } from "../../../vocabulary/versions";
 import { registryManifests } from "../../../infra/platform/registry/manifests";
+import { nodeAddressBlocks, registryNetworkPolicy } from "../../../infra/platform/registry/network-policy";
 import { containerImages, installMocks, ofType, pinnedImage, settled } from "./harness";
 import { validate } from "./schema";
 
@@ -73,5 +74,90 @@ describe("ImageRegistry component", () => {
         expect(containerImages(deployment.inputs).every((i) => pinnedImage.test(i))).toBe(true);
         const host = await new Promise((resolve) => component.host.apply(resolve));
         expect(host).toBe(registry.host);
+    });
+});
+
+type Policy = ReturnType<typeof registryNetworkPolicy>;
+interface Client {
+    namespace: string;
+    labels: Record<string, string>;
+    ip: string;
+}
+
+const ipToNumber = (ip: string) => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+function inCidr(ip: string, cidr: string): boolean {
+    const [base, bits] = cidr.split("/");
+    const size = 2 ** (32 - Number(bits));
+    return Math.floor(ipToNumber(ip) / size) === Math.floor(ipToNumber(base) / size);
+}
+const matches = (selector: { matchLabels?: Record<string, string> } | undefined, labels: Record<string, string>) =>
+    Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+
+/**
+ * NetworkPolicy ingress as the API documents it, for the fields this policy uses: a peer with
+ * a namespaceSelector (and optional podSelector) matches pods by their namespace's labels (the
+ * API server sets kubernetes.io/metadata.name on every namespace) and their own; an ipBlock
+ * matches the source address.
+ */
+function admits(policy: Policy, client: Client, port: number): boolean {
+    const namespaceLabels = { "kubernetes.io/metadata.name": client.namespace };
+    return (policy.spec!.ingress ?? []).some(
+        (rule) =>
+            (rule.ports ?? []).some((p) => p.port === port) &&
+            (rule.from ?? []).some((peer) =>
+                peer.ipBlock
+                    ? inCidr(client.ip, peer.ipBlock.cidr)
+                    : matches(peer.namespaceSelector, namespaceLabels) && matches(peer.podSelector, client.labels),
+            ),
+    );
+}
+
+describe("who may reach the registry", () => {
+    const policy = registryNetworkPolicy();
+
+    it("selects the registry's pod alone, in its namespace, and validates", () => {
+        expect(() => validate(policy)).not.toThrow();
+        expect(policy.metadata).toMatchObject({ name: "registry", namespace: namespaces.registry });
+        expect(policy.spec!.podSelector).toEqual({ matchLabels: { app: "registry" } });
+        expect(policy.spec!.policyTypes).toEqual(["Ingress"]);
+    });
+
+    it("admits the workflows' pods (builds push, release steps retag) and the platform's image builds", () => {
+        expect(admits(policy, { namespace: namespaces.workflows, labels: { "workflows.argoproj.io/workflow": "build-container-image-x" }, ip: "10.42.1.7" }, registry.port)).toBe(true);
+        expect(admits(policy, { namespace: namespaces.platform, labels: { app: "image-build" }, ip: "10.42.0.9" }, registry.port)).toBe(true);
+    });
+
+    it.each([
+        ["an app pod in staging", { namespace: namespaces.staging, labels: { "app.kubernetes.io/name": "gourmetgram-app" }, ip: "10.42.0.17" }],
+        ["an app pod in production", { namespace: namespaces.production, labels: { "app.kubernetes.io/name": "gourmetgram-app" }, ip: "10.42.2.5" }],
+        ["MLflow in the platform namespace", { namespace: namespaces.platform, labels: { app: "mlflow" }, ip: "10.42.0.12" }],
+        ["a pod labelled image-build elsewhere", { namespace: namespaces.canary, labels: { app: "image-build" }, ip: "10.42.1.30" }],
+        ["Argo's controller", { namespace: namespaces.argo, labels: { app: "workflow-controller" }, ip: "10.42.0.20" }],
+        ["Argo CD", { namespace: namespaces.argocd, labels: { "app.kubernetes.io/name": "argocd-repo-server" }, ip: "10.42.0.21" }],
+    ])("refuses %s", (_, client) => {
+        expect(admits(policy, client, registry.port)).toBe(false);
+    });
+
+    it("admits every node's own pod-network addresses, where another node's pulls through the NodePort come from", () => {
+        for (const node of [0, 1, 2, 255]) {
+            expect(admits(policy, { namespace: "", labels: {}, ip: `10.42.${node}.0` }, registry.port), `node ${node}`).toBe(true);
+            expect(admits(policy, { namespace: "", labels: {}, ip: `10.42.${node}.1` }, registry.port), `node ${node}`).toBe(true);
+        }
+        // Pods are numbered from .2 in each node's subnet: no node rule admits one.
+        const blocks = nodeAddressBlocks();
+        expect(blocks).toHaveLength(256);
+        for (const ip of ["10.42.0.2", "10.42.1.17", "10.42.255.254", "10.43.0.1", "192.168.1.12"]) {
+            expect(blocks.some((cidr) => inCidr(ip, cidr)), ip).toBe(false);
+        }
+        expect(k3sPodNetwork).toEqual({ clusterCidr: "10.42.0.0/16", nodeSubnetBits: 24 });
+    });
+
+    it("admits nothing on other ports", () => {
+        expect(admits(policy, { namespace: namespaces.workflows, labels: {}, ip: "10.42.1.7" }, 22)).toBe(false);
+    });
+
+    it("refuses a pod network it cannot describe, naming it", () => {
+        expect(() => nodeAddressBlocks({ clusterCidr: "10.42.0.0/15", nodeSubnetBits: 24 })).toThrow(/expected a \/16 cluster CIDR split into \/24 node subnets, got 10\.42\.0\.0\/15 split at \/24/);
+        expect(() => nodeAddressBlocks({ clusterCidr: "10.42.0.0/16", nodeSubnetBits: 25 })).toThrow(/split at \/25/);
     });
 });
