@@ -31,9 +31,9 @@ trap 'rm -rf "$layouts"' EXIT
 declare -A archives refs stands_in
 names=()
 
-add() { # [--cmd ARG]... [--label KEY=VALUE]... NAME TAG USER ENTRYPOINT... (the layout is $layouts/NAME)
+add() { # [--cmd ARG]... [--label K=V]... [--env K=V]... NAME TAG USER ENTRYPOINT... (the layout is $layouts/NAME)
     local options=()
-    while [ "${1:-}" = --cmd ] || [ "${1:-}" = --label ]; do options+=("$1" "$2"); shift 2; done
+    while [[ "${1:-}" =~ ^--(cmd|label|env)$ ]]; do options+=("$1" "$2"); shift 2; done
     local name=$1 ref="$registry/$1:$2"
     [ -z "${refs[$name]:-}" ] || { log "images: two recipes add '$name'"; exit 1; }
     names+=("$name")

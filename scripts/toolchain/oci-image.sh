@@ -8,15 +8,17 @@
 # archive is cached by the hash of its inputs (the layout's files, modes and links, REF, the
 # image config and this file), so an unchanged image is never packed twice.
 
-# oci_image [--cmd ARG]... [--label KEY=VALUE]... NAME REF LAYOUT USER ENTRYPOINT... -> prints
-# the archive's path. --cmd gives the image's default arguments (a pod's `args` replace them),
-# --label a label beside the title.
+# oci_image [--cmd ARG]... [--label KEY=VALUE]... [--env KEY=VALUE]... NAME REF LAYOUT USER
+# ENTRYPOINT... -> prints the archive's path. --cmd gives the image's default arguments (a pod's
+# `args` replace them), --label a label beside the title, --env a variable of the image's
+# environment (PATH is /usr/local/bin:/usr/bin:/bin unless one is given).
 oci_image() {
-    local cmd=() labels=()
+    local cmd=() labels=() env=()
     while [ $# -gt 0 ]; do
         case "$1" in
             --cmd) cmd+=("$2"); shift 2 ;;
             --label) labels+=("$2"); shift 2 ;;
+            --env) env+=("$2"); shift 2 ;;
             *) break ;;
         esac
     done
@@ -27,7 +29,8 @@ oci_image() {
             find . -printf '%p %M %l\n' | LC_ALL=C sort &&
             find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum
     )
-    key=$(printf '%s\n' "$inputs" "$ref" "$user" "${entrypoint[@]}" "${cmd[@]/#/cmd }" "${labels[@]/#/label }" \
+    [[ " ${env[*]} " == *" PATH="* ]] || env=("PATH=/usr/local/bin:/usr/bin:/bin" "${env[@]}")
+    key=$(printf '%s\n' "$inputs" "$ref" "$user" "${entrypoint[@]}" "${cmd[@]/#/cmd }" "${labels[@]/#/label }" "${env[@]/#/env }" \
         "$(cat "${BASH_SOURCE[0]}")" | sha256sum | cut -c1-16)
     dir="$(toolchain_root)/images/$name-$key"
     if [ -f "$dir/.complete" ]; then
@@ -48,8 +51,9 @@ oci_image() {
     for part in "${entrypoint[@]}"; do config+=(--config.entrypoint "$part"); done
     for part in "${cmd[@]}"; do config+=(--config.cmd "$part"); done
     for part in "${labels[@]}"; do config+=(--config.label "$part"); done
+    for part in "${env[@]}"; do config+=(--config.env "$part"); done
     umoci config --image "$work/oci:build" --created "$epoch" --no-history \
-        --config.user "$user" "${config[@]}" --config.env "PATH=/usr/local/bin:/usr/bin:/bin" --config.label "org.opencontainers.image.title=$name"
+        --config.user "$user" "${config[@]}" --config.label "org.opencontainers.image.title=$name"
     umoci gc --layout "$work/oci"
     skopeo copy --quiet "oci:$work/oci:build" "docker-archive:$dir/image.tar:$ref"
     skopeo inspect --raw "oci:$work/oci:build" | sha256sum | cut -d' ' -f1 > "$dir/manifest.sha256"

@@ -59,4 +59,7 @@ stands_in_for mc "$(platform_image minioClient)"
 rootfs=$(debian_rootfs mlflow-server python3,python3-venv "$platform/mlflow-server/rootfs")
 unpack_rootfs mlflow-server "$rootfs"
 mlflow=$(sed -n 's/^mlflow==\([^ ]*\) .*/\1/p' "$platform/mlflow-server/rootfs/requirements.txt")
-add --label "$(packages_label "$rootfs")" mlflow-server "$mlflow" 10001:10001 /usr/local/bin/mlflow
+# The venv's commands come first on PATH, as the Dockerfile's system-wide install puts them:
+# `python` for the users Job, `gunicorn` and `uvicorn`, which the server starts by name.
+add --env PATH=/opt/mlflow/bin:/usr/local/bin:/usr/bin:/bin --label "$(packages_label "$rootfs")" \
+    mlflow-server "$mlflow" 10001:10001 mlflow

@@ -26,10 +26,3 @@ rm -rf "$root/tmp/wheels" "$root/tmp/requirements.txt" "$root/root/.cache"
 echo 'mlflow:x:10001:10001::/home/mlflow:/bin/sh' >> "$root/etc/passwd"
 echo 'mlflow:x:10001:' >> "$root/etc/group"
 install -d -m 0755 -o 10001 -g 10001 "$root/home/mlflow"
-# The server's commands by name, as on the Dockerfile's PATH (mlflow starts its web server
-# by name too).
-for tool in "$root$venv"/bin/*; do
-    case "$(basename "$tool")" in activate* | pip* | python*) continue ;; esac
-    ln -sf "$venv/bin/$(basename "$tool")" "$root/usr/local/bin/$(basename "$tool")"
-done
-ln -sf "$venv/bin/python" "$root/usr/local/bin/python"
