@@ -1,6 +1,8 @@
 /**
  * A minimal, deterministic POSIX ustar writer: the same files always give the same bytes
  * (fixed mtime, owner and modes), which is what makes the content-hash tag meaningful.
+ * Not node-tar: its portable mode keeps each checkout's file modes, so the bytes (and the tag)
+ * would follow the umask (test/unit/platform/tar-writer.test.ts shows both).
  */
 export interface TarEntry {
     /** Path inside the archive, forward slashes, no leading "./". Directories end without a slash. */
