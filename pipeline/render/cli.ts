@@ -93,6 +93,13 @@ export async function render(
 
 if (require.main === module) {
     const repoRoot = path.resolve(__dirname, "..", "..");
+    // A failure inside the program's outputs (an install manifest that cannot be downloaded)
+    // surfaces as a rejection no caller awaits: report it like any other, without a stack trace.
+    process.on("unhandledRejection", (error) => {
+        const message = error instanceof Error ? error.message : String(error);
+        console.error(`render: ${message.replace(/^(error serializing property "[^"]*": )+/, "")}`);
+        process.exit(1);
+    });
     (async () => {
         try {
             const argv = process.argv.slice(2);

@@ -145,7 +145,7 @@ describe("render: the command line", () => {
         const bad = run("--stack", "laptop", "--out", os.tmpdir(), "--config", "argoCdManifest");
         expect(bad.status).toBe(2);
         expect(bad.stderr).toMatch(/render: --config argoCdManifest: expected <key>=<value>/);
-    });
+    }, 120_000); // two cold starts of tsx, each of which can take most of the default 30 s on a busy runner
 
     it("names the stacks that exist when asked for one that does not", async () => {
         await expect(render({ stack: "nope", out: os.tmpdir() }, repoRoot)).rejects.toThrow(/no stack file stacks\/Pulumi.nope.yaml; stacks: .*laptop/);
