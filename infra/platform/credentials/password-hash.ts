@@ -41,12 +41,17 @@ export const passwordHashProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
+export interface PasswordHashArgs {
+    /** The password to hash; it stays a secret in the state. */
+    password: pulumi.Input<string>;
+}
+
 export class PasswordHash extends pulumi.dynamic.Resource {
     /** The bcrypt hash, a Pulumi secret. */
     declare readonly hash: pulumi.Output<string>;
     declare readonly mtime: pulumi.Output<string>;
 
-    constructor(name: string, args: { password: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions) {
+    constructor(name: string, args: PasswordHashArgs, opts?: pulumi.CustomResourceOptions) {
         super(
             passwordHashProvider,
             name,
