@@ -57,7 +57,8 @@ export function text(allowed: string, options: FieldOptions<string> & { pattern?
 
 export function oneOf<const T extends string>(values: readonly T[], options: FieldOptions<T> = {}): Field<T> {
     const allowed = `one of ${values.map((v) => JSON.stringify(v)).join(", ")}`;
-    return fieldOf(allowed, (t) => (values as readonly string[]).includes(t) ? (t as T) : undefined, options);
+    const schema = required(allowed).trim().pipe(z.enum(values, { error: `expected ${allowed}` }));
+    return options.default === undefined ? schema : schema.default(options.default);
 }
 
 export function integer(min: number, max: number, options: FieldOptions<number> = {}): Field<number> {
