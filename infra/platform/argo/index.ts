@@ -23,6 +23,7 @@ import {
 } from "./access";
 import { PasswordHash, secretPassword } from "../credentials";
 import { executorRole, executorRoleBinding, executorServiceAccount, executorTokenSecret } from "./executor";
+import { workflowAdmissionBinding, workflowAdmissionPolicy } from "./workflow-admission";
 
 /**
  * `server` (every request acts as argo-server's own, cluster-wide service account) is not
@@ -110,6 +111,15 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
             child,
         );
         new k8s.core.v1.Service(`${name}-ui`, pulumiArgs(argoWorkflowsUiService()), { ...child, dependsOn: [install] });
+        // In place before any Workflow can be created: the policy matches the Workflow CRD the install brings.
+        const admission = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-admission`, pulumiArgs(workflowAdmissionPolicy()), {
+            ...child,
+            dependsOn: [install],
+        });
+        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-admission`, pulumiArgs(workflowAdmissionBinding()), {
+            ...child,
+            dependsOn: [admission],
+        });
 
         const executor = new k8s.core.v1.ServiceAccount(`${name}-executor`, pulumiArgs(executorServiceAccount()), child);
         const executorRules = new k8s.rbac.v1.Role(`${name}-executor`, pulumiArgs(executorRole()), child);

@@ -11,6 +11,10 @@ import { argoCdUiService, argoWorkflowsUiService } from "../../../infra/platform
 import { setContainerFlag } from "../../../infra/platform/argo/transforms";
 import { withoutDex } from "../../../infra/platform/argo/without-dex";
 import { argoDefaultResources, customizeArgoWorkflows } from "../../../infra/platform/argo";
+import { allowedWorkflowSpecFields, workflowAdmissionBinding, workflowAdmissionPolicy } from "../../../infra/platform/argo/workflow-admission";
+import { trainOnPushSensor } from "../../../pipeline/events/github-trigger";
+import { pipelineCronWorkflows, pipelineWorkflowTemplates } from "../../../pipeline/templates";
+import { cron, settings as pipelineSettings } from "../pipeline/fixtures";
 import { argoLabUser, argoLabUserRole, argoLabUserRoleBinding, argoLabUserServiceAccount, workflowControllerConfigMap } from "../../../infra/platform/argo/access";
 import { platformUrls } from "../../../infra/platform/urls";
 import { installMocks, isSecret, ofType, settled } from "./harness";
@@ -132,6 +136,55 @@ describe("Argo Workflows handles the workflows namespace only", () => {
         expect(argoLabUserRoleBinding().metadata!.namespace).toBe(namespaces.workflows);
         expect(argoLabUserRoleBinding().subjects).toEqual([{ kind: "ServiceAccount", name: argoLabUser.serviceAccount, namespace: namespaces.argo }]);
         expect(argoLabUserServiceAccount().metadata!.namespace).toBe(namespaces.argo);
+    });
+});
+
+describe("Workflows in the workflows namespace carry nothing but a template reference", () => {
+    const policy = workflowAdmissionPolicy();
+    const binding = workflowAdmissionBinding();
+    /** Every Workflow spec the lab itself creates: the submit steps' children, the CronWorkflow's, the GitHub sensor's. */
+    const ownWorkflowSpecs = (): Array<[string, object]> => [
+        ...pipelineWorkflowTemplates(pipelineSettings).flatMap((wt) =>
+            (wt.spec.templates ?? [])
+                .map((t) => [`${wt.metadata!.name}/${t.name}`, t.resource?.manifest ? parse(t.resource.manifest) : undefined] as const)
+                .filter(([, object]) => object?.kind === "Workflow")
+                .map(([from, object]) => [from, object.spec] as [string, object]),
+        ),
+        ...pipelineCronWorkflows(pipelineSettings, cron).map((c) => [c.metadata!.name!, c.spec.workflowSpec] as [string, object]),
+        ["train-on-push-sensor", (trainOnPushSensor() as any).spec.triggers[0].template.k8s.source.resource.spec],
+    ];
+
+    it("validates, applies to Workflows on create and update, and denies in the workflows namespace only", () => {
+        expect(() => validate(policy)).not.toThrow();
+        expect(() => validate(binding)).not.toThrow();
+        expect(policy.spec!.failurePolicy).toBe("Fail");
+        expect(policy.spec!.matchConstraints!.resourceRules).toEqual([
+            { apiGroups: ["argoproj.io"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["workflows"] },
+        ]);
+        expect(binding.spec).toEqual({
+            policyName: policy.metadata!.name,
+            validationActions: ["Deny"],
+            matchResources: { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespaces.workflows } } },
+        });
+    });
+
+    it("refuses, by name, the fields that would change what a template runs", () => {
+        for (const field of ["serviceAccountName", "podSpecPatch", "templates", "templateDefaults", "volumes", "securityContext", "executor", "automountServiceAccountToken"]) {
+            expect(allowedWorkflowSpecFields as readonly string[]).not.toContain(field);
+        }
+        const [reference, onlyAllowed] = policy.spec!.validations!;
+        expect(reference.expression).toBe("has(object.spec) && has(object.spec.workflowTemplateRef)");
+        expect(policy.spec!.variables![0].expression).toContain(`[${allowedWorkflowSpecFields.map((f) => `'${f}'`).join(", ")}]`);
+        expect(onlyAllowed.messageExpression).toContain("it also sets ' + variables.extra.join(', ')");
+    });
+
+    it("admits every Workflow the lab itself creates", () => {
+        const specs = ownWorkflowSpecs();
+        expect(specs.length).toBeGreaterThanOrEqual(4);
+        for (const [from, spec] of specs) {
+            expect(Object.keys(spec).filter((k) => !(allowedWorkflowSpecFields as readonly string[]).includes(k)), from).toEqual([]);
+            expect(spec, from).toHaveProperty("workflowTemplateRef");
+        }
     });
 });
 

@@ -77,6 +77,7 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
         expect(new Set(objects.map((r) => r.type.split(":")[2]))).toEqual(
             new Set([
                 ...["Namespace", "Secret", "Service", "PersistentVolumeClaim", "Deployment", "Job", "Application", "AppProject", "ServiceAccount", "Role", "RoleBinding", "NetworkPolicy"],
+                ...["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"],
                 ...["TraefikService", "IngressRoute", "HelmChartConfig"],
             ]),
         );

@@ -17,6 +17,8 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
+import { ValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
+import { ValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 import { IngressRoute } from "@kubernetes-models/traefik/traefik.io/v1alpha1/IngressRoute";
 import { TraefikService } from "@kubernetes-models/traefik/traefik.io/v1alpha1/TraefikService";
 import { isSecret, type Registered } from "./harness";
@@ -47,6 +49,8 @@ const modelClasses = [
     Role,
     RoleBinding,
     NetworkPolicy,
+    ValidatingAdmissionPolicy,
+    ValidatingAdmissionPolicyBinding,
     IngressRoute,
     TraefikService,
     HelmChartConfigModel,
