@@ -45,7 +45,8 @@ export function registryManifests(args: RegistryManifestArgs): RegistryManifests
                 env: [
                     { name: "REGISTRY_HTTP_ADDR", value: `:${registry.port}` },
                     { name: "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", value: dataPath },
-                    { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "true" },
+                    // Nothing in the lab deletes an image; a client that could would remove a tested digest.
+                    { name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "false" },
                 ],
                 volumeMounts: [{ name: "data", mountPath: dataPath }],
                 readinessProbe: { ...probe, periodSeconds: 5 },

@@ -112,6 +112,13 @@ function admits(policy: Policy, client: Client, port: number): boolean {
     );
 }
 
+describe("what the registry allows", () => {
+    it("refuses deletes: no client can remove a tested image", () => {
+        const env = registryManifests(args).deployment.spec!.template.spec!.containers[0].env!;
+        expect(env).toContainEqual({ name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "false" });
+    });
+});
+
 describe("who may reach the registry", () => {
     const policy = registryNetworkPolicy();
 
