@@ -6,7 +6,7 @@
  * table; a reference without a row is an error naming it, never a silent pull.
  * `why` says how the stand-in differs from the product's image, where it does.
  */
-import { argoWorkflowsVersion, platformImages } from "../../../vocabulary/versions";
+import { argoCdVersion, argoWorkflowsVersion, platformImages } from "../../../vocabulary/versions";
 import { registry } from "../../../vocabulary/names";
 import { buildContext, contentTag } from "../../../infra/platform/image-build/context";
 import { imageReference } from "../../../infra/platform/image-build/manifests";
@@ -32,6 +32,12 @@ export const argoWorkflowsImages = {
     executor: `quay.io/argoproj/argoexec:${argoWorkflowsVersion}`,
 } as const;
 
+/** Argo CD's images as its install manifest names them (the lab installs it without Dex). */
+export const argoCdImages = {
+    argocd: `quay.io/argoproj/argocd:${argoCdVersion}`,
+    redis: "public.ecr.aws/docker/library/redis:8.2.3-alpine",
+} as const;
+
 const builtWithoutUi = "built from github.com/argoproj/argo-workflows/v3 at the pinned version; its web UI is a placeholder page (the module holds no UI bundle)";
 
 export const localImages: Record<string, LocalImage> = {
@@ -40,6 +46,19 @@ export const localImages: Record<string, LocalImage> = {
     [argoWorkflowsImages.executor]: {
         local: "argoexec",
         why: "built from github.com/argoproj/argo-workflows/v3 at the pinned version, static, FROM scratch; the harness passes it to the controller as --executor-image",
+    },
+    [argoCdImages.argocd]: {
+        local: "argocd",
+        why:
+            "built from github.com/argoproj/argo-cd/v3 at the pinned version with the gitops-engine of v3.5.3, the newest the module proxy serves " +
+            "(scripts/toolchain/build-argo-cd.sh says what that leaves out), and a placeholder page for the web UI; Debian 12's git, gpg and OpenSSH " +
+            "in place of Ubuntu's, the bundled helm built here, no kustomize or git-lfs",
+    },
+    [argoCdImages.redis]: {
+        local: "redis",
+        why:
+            "Debian 12's redis-server 7.0.15 (the manifest pins redis 8.2.3 on Alpine): Debian ships no 8. Argo CD uses it as a password-protected " +
+            "cache; the manifest's options mean the same in both",
     },
     [platformImages.postgres]: {
         local: "postgres",
