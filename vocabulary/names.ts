@@ -238,12 +238,6 @@ export function appPodSelector(): string {
 }
 
 /**
- * The Helm value (`image.tag`) that selects an environment's image; deploys, promotions and
- * reverts set it on the environment's Argo CD Application and nothing else.
- */
-export const appImageTagValuePath = ["image", "tag"] as const;
-
-/**
  * Environment variables the gate/release image reads, set by the workflow steps that run it.
  * The gate CLI and the pipeline templates both take the names from here.
  */

@@ -1,4 +1,5 @@
 import { appApplicationName, appImageTag, appName, appProjectName, environmentPorts, Environment, namespaces, PROJECT, registry } from "../../vocabulary/names";
+import { appImageTagParameter } from "../../vocabulary/app-image-tag-fields";
 import { type IApplication, type INamespace, manifest } from "../platform/common/manifest";
 import type { ContainerResources } from "../platform/common/resources";
 import { namespaceManifest } from "../platform/common/namespace";
@@ -6,14 +7,6 @@ import { inClusterServer } from "./project";
 
 /** The chart's place in this repository. */
 export const appChartPath = "infra/apps/chart";
-
-/**
- * The one field the pipeline owns. Deploy, promote and revert set the Application's Helm
- * parameter `image.tag` by writing `spec.source.helm.parameters` (the whole list, a single
- * entry) with their own field manager; Pulumi ignores that path after creation.
- */
-export const imageTagParameter = "image.tag";
-export const imageTagPath = "spec.source.helm.parameters";
 
 /** The tag an environment starts with, before the pipeline has deployed anything to it. */
 export const initialModelVersion = 0;
@@ -50,7 +43,7 @@ export function appApplication(args: AppEnvironmentArgs): IApplication {
                 path: appChartPath,
                 helm: {
                     releaseName: appApplicationName(env),
-                    parameters: [{ name: imageTagParameter, value: appImageTag(env, initialModelVersion) }],
+                    parameters: [{ name: appImageTagParameter, value: appImageTag(env, initialModelVersion) }],
                     valuesObject: {
                         environment: env,
                         image: { repository: `${registry.host}/${appName}` },

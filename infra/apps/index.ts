@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { appServiceUrl, Environment, environments } from "../../vocabulary/names";
 import type { ContainerResources } from "../platform/common/resources";
 import { pulumiArgs } from "../platform/common/to-pulumi";
-import { AppSource, appApplication, environmentNamespace, imageTagPath } from "./application";
+import { pipelineOwnedApplicationPropertyPaths } from "../../vocabulary/app-image-tag-fields";
+import { AppSource, appApplication, environmentNamespace } from "./application";
 import { appProject, lockedDefaultProject } from "./project";
 import { publicIngressRoute, publicTraefikService, traefikHelmChartConfig, type PublicRouteArgs } from "./public-route";
 
@@ -42,7 +43,7 @@ export class AppEnvironments extends pulumi.ComponentResource {
                 dependsOn: [namespace, ...projects],
                 // The pipeline moves image.tag on every deploy, promotion and revert; `pulumi up`
                 // must leave the tag the pipeline chose in place instead of resetting it.
-                ignoreChanges: [imageTagPath],
+                ignoreChanges: pipelineOwnedApplicationPropertyPaths(),
             });
         }
         if (args.publicRoute) {

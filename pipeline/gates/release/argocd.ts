@@ -1,14 +1,14 @@
 /**
  * The image tag an environment's Argo CD Application deploys. The chart reads Helm value
  * `image.tag`; the Application may carry it as a Helm parameter (which wins over values) and
- * as `valuesObject.image.tag`. Both are set, so the tag is right whichever one Argo CD uses.
+ * as `valuesObject.image.tag`. Both are set, so the tag is right whichever one Argo CD uses;
+ * the fields written are the ones vocabulary/app-image-tag-fields.ts says the pipeline owns.
  * The patch carries the resourceVersion it was computed from: a concurrent edit makes the API
  * server answer 409, and the write is recomputed from a fresh read.
  */
-import { appImageTagValuePath } from "../../../vocabulary/names";
+import { appImageTagParameter, appImageTagValuePath, pipelineOwnedApplicationFields } from "../../../vocabulary/app-image-tag-fields";
 import { KubeApiError, KubeClient } from "../kube/client";
 
-export const imageTagParameter = appImageTagValuePath.join(".");
 export const fieldManager = "gourmetgram-release";
 
 interface HelmParameter {
@@ -35,21 +35,30 @@ function valuesTag(values: Record<string, unknown> | undefined): string | undefi
 /** The tag the Application deploys: the Helm parameter if present (it takes precedence), else the value. */
 export function deployedTag(app: Application): string | undefined {
     const helm = app.spec.source?.helm;
-    const param = helm?.parameters?.find((p) => p.name === imageTagParameter);
+    const param = helm?.parameters?.find((p) => p.name === appImageTagParameter);
     return param?.value ?? valuesTag(helm?.valuesObject);
+}
+
+/** Sets `value` at `path` inside `target`, creating the objects on the way. */
+function setAt(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+    let node = target;
+    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[path[path.length - 1]] = value;
 }
 
 /** Pure: the merge patch that sets the tag everywhere the Application carries it. */
 export function imageTagPatch(app: Application, tag: string): Record<string, unknown> {
-    let values: Record<string, unknown> = { [appImageTagValuePath[appImageTagValuePath.length - 1]]: tag };
-    for (const key of [...appImageTagValuePath].slice(0, -1).reverse()) values = { [key]: values };
-    const helm: Record<string, unknown> = { valuesObject: values };
+    const patch: Record<string, unknown> = { metadata: { resourceVersion: app.metadata.resourceVersion } };
+    setAt(patch, pipelineOwnedApplicationFields.valuesImageTag, tag);
     const params = app.spec.source?.helm?.parameters;
-    if (params?.some((p) => p.name === imageTagParameter)) {
-        // A merge patch replaces lists whole: rewrite the list with only the tag entry changed.
-        helm.parameters = params.map((p) => (p.name === imageTagParameter ? { ...p, value: tag } : p));
+    if (params?.some((p) => p.name === appImageTagParameter)) {
+        setAt(
+            patch,
+            pipelineOwnedApplicationFields.helmParameters,
+            params.map((p) => (p.name === appImageTagParameter ? { ...p, value: tag } : p)),
+        );
     }
-    return { metadata: { resourceVersion: app.metadata.resourceVersion }, spec: { source: { helm } } };
+    return patch;
 }
 
 export async function readApplication(kube: KubeClient, namespace: string, name: string): Promise<Application> {
@@ -68,7 +77,7 @@ export async function setApplicationImageTag(kube: KubeClient, namespace: string
     for (let attempt = 1; ; attempt++) {
         const app = await readApplication(kube, namespace, name);
         const params = app.spec.source?.helm?.parameters;
-        const paramOk = !params?.some((p) => p.name === imageTagParameter && p.value !== tag);
+        const paramOk = !params?.some((p) => p.name === appImageTagParameter && p.value !== tag);
         if (paramOk && valuesTag(app.spec.source?.helm?.valuesObject) === tag) return false;
         try {
             await kube.patch(`${applicationPath(namespace, name)}?fieldManager=${fieldManager}`, imageTagPatch(app, tag), "merge");

@@ -3,7 +3,8 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { appImageTag, appName, appProjectName, defaultAppResources, environmentPorts, environments, namespaces, registry } from "../../../vocabulary/names";
-import { appApplication, appChartPath, environmentNamespace, imageTagParameter, imageTagPath } from "../../../infra/apps/application";
+import { appApplication, appChartPath, environmentNamespace } from "../../../infra/apps/application";
+import { appImageTagParameter } from "../../../vocabulary/app-image-tag-fields";
 import { appProject, chartKinds, inClusterServer, lockedDefaultProject } from "../../../infra/apps/project";
 import { prepareObjects } from "../../../infra/platform/argo/install";
 import { loadManifest, parseManifest } from "../../../infra/platform/argo/manifest-source";
@@ -197,7 +198,7 @@ describe("app environments", () => {
         expect(app.metadata.namespace).toBe(namespaces.argocd);
         expect(app.spec.destination.namespace).toBe(namespaces[env]);
         expect(app.spec.source!.path).toBe(appChartPath);
-        expect(app.spec.source!.helm!.parameters).toEqual([{ name: imageTagParameter, value: appImageTag(env, 0) }]);
+        expect(app.spec.source!.helm!.parameters).toEqual([{ name: appImageTagParameter, value: appImageTag(env, 0) }]);
         const values = app.spec.source!.helm!.valuesObject as any;
         expect(values.publicPort).toBe(environmentPorts[env]);
         expect(values.resources.limits).toEqual({ cpu: "1", memory: "1Gi" });
@@ -214,7 +215,7 @@ describe("app environments", () => {
         expect(templates.sort()).toEqual(["_helpers.tpl", "deployment.yaml", "networkpolicy.yaml", "service.yaml"]);
     });
 
-    it("registers Applications that ignore the pipeline-owned image tag", async () => {
+    it("registers the three Applications in the lab's project (what they ignore: image-tag-ownership.test.ts)", async () => {
         const registered = installMocks();
         const { AppEnvironments } = await import("../../../infra/apps/index.js");
         new AppEnvironments("apps", { source, resources: { staging: defaultAppResources, canary: defaultAppResources, production: defaultAppResources } as any });
@@ -226,7 +227,6 @@ describe("app environments", () => {
             "gourmetgram-production",
             "gourmetgram-staging",
         ]);
-        expect(imageTagPath).toBe("spec.source.helm.parameters");
         const projects = ofType(registered, "kubernetes:argoproj.io/v1alpha1:AppProject");
         expect(projects.map((p) => p.inputs.metadata.name).sort()).toEqual([appProjectName, "default"].sort());
         expect(projects.find((p) => p.inputs.metadata.name === appProjectName)!.inputs.spec.sourceRepos).toEqual([source.repoUrl]);
