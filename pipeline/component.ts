@@ -28,7 +28,7 @@ export function pipelineSettings(config: PipelineConfig, images: BuiltImages, st
         images: { gates: images.gates, train: images.train, kaniko: platformImages.kanikoExecutor },
         stagingAppLimits: { ...stagingAppResources.limits },
         thresholds: config.thresholds,
-        appSource: config.appSource,
+        appCodeSource: config.appCodeSource,
         deadlines: config.deadlines,
     };
 }

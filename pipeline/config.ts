@@ -4,12 +4,14 @@ import { defineSection } from "../infra/config/section";
 import type { PlatformSettings } from "../infra/platform/config";
 import { trainingScenarios } from "../vocabulary/names";
 import type { CronSettings } from "./templates/train-model-cron";
-import type { AppSource, Deadlines, GateThresholds } from "./templates/settings";
+import type { GitSource } from "../vocabulary/git-source";
+import type { Deadlines, GateThresholds } from "./templates/settings";
 import { canaryFlags, integrationFlags, loadFlags, resourcesFlags } from "./gates/contract";
 
 export interface PipelineConfig {
     readonly thresholds: GateThresholds;
-    readonly appSource: AppSource;
+    /** The app's own repository, cloned by image builds. */
+    readonly appCodeSource: GitSource;
     readonly deadlines: Deadlines;
     readonly cron: CronSettings;
     /** GitHub push → Argo Events → train-model; off unless the stack turns it on. */
@@ -86,7 +88,7 @@ export const pipelineConfig = defineSection(
                 versionWaitSeconds: v.gateVersionWaitSeconds,
                 canary: { windowS: v.canaryWindowSeconds, maxErrorRate: v.canaryMaxErrorRate, p95Ms: v.canaryP95Ms, minRequests: v.canaryMinRequests },
             },
-            appSource: { gitUrl: v.appGitUrl, revision: v.appGitRevision },
+            appCodeSource: { repoUrl: v.appGitUrl, revision: v.appGitRevision },
             deadlines: {
                 trainSeconds: v.trainDeadlineSeconds,
                 buildSeconds: v.buildDeadlineSeconds,

@@ -1,5 +1,6 @@
 import { appApplicationName, appImageTag, appName, appProjectName, environmentPorts, Environment, namespaces, PROJECT, registry } from "../../vocabulary/names";
 import { appImageTagParameter } from "../../vocabulary/app-image-tag-fields";
+import type { GitSource } from "../../vocabulary/git-source";
 import { type IApplication, type INamespace, manifest } from "../platform/common/manifest";
 import type { ContainerResources } from "../platform/common/resources";
 import { namespaceManifest } from "../platform/common/namespace";
@@ -11,14 +12,10 @@ export const appChartPath = "infra/apps/chart";
 /** The tag an environment starts with, before the pipeline has deployed anything to it. */
 export const initialModelVersion = 0;
 
-export interface AppSource {
-    repoUrl: string;
-    revision: string;
-}
-
 export interface AppEnvironmentArgs {
     environment: Environment;
-    source: AppSource;
+    /** The repository holding the chart (infra/apps/chart). */
+    chartSource: GitSource;
     resources: ContainerResources;
 }
 
@@ -38,8 +35,8 @@ export function appApplication(args: AppEnvironmentArgs): IApplication {
         spec: {
             project: appProjectName,
             source: {
-                repoURL: args.source.repoUrl,
-                targetRevision: args.source.revision,
+                repoURL: args.chartSource.repoUrl,
+                targetRevision: args.chartSource.revision,
                 path: appChartPath,
                 helm: {
                     releaseName: appApplicationName(env),

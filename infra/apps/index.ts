@@ -4,12 +4,14 @@ import { appServiceUrl, Environment, environments } from "../../vocabulary/names
 import type { ContainerResources } from "../platform/common/resources";
 import { pulumiArgs } from "../platform/common/to-pulumi";
 import { pipelineOwnedApplicationPropertyPaths } from "../../vocabulary/app-image-tag-fields";
-import { AppSource, appApplication, environmentNamespace } from "./application";
+import type { GitSource } from "../../vocabulary/git-source";
+import { appApplication, environmentNamespace } from "./application";
 import { appProject, lockedDefaultProject } from "./project";
 import { publicIngressRoute, publicTraefikService, traefikHelmChartConfig, type PublicRouteArgs } from "./public-route";
 
 export interface AppEnvironmentsArgs {
-    source: AppSource;
+    /** The repository holding the chart the Applications deploy. */
+    chartSource: GitSource;
     /** Requests and limits of the app container per environment. */
     resources: Record<Environment, ContainerResources>;
     /** Production's public address through K3s's Traefik with canary's share (infra/apps/public-route). */
@@ -29,7 +31,7 @@ export class AppEnvironments extends pulumi.ComponentResource {
         super("gourmetgram:apps:AppEnvironments", name, {}, opts);
         // The project exists before any Application names it; `default` is closed in the same step.
         const projects = [
-            new k8s.apiextensions.CustomResource(`${name}-project`, pulumiArgs(appProject(args.source.repoUrl)), { parent: this }),
+            new k8s.apiextensions.CustomResource(`${name}-project`, pulumiArgs(appProject(args.chartSource.repoUrl)), { parent: this }),
             // Deleting `default` would only make argocd-server create it again, allowing everything.
             new k8s.apiextensions.CustomResource(`${name}-default-project`, pulumiArgs(lockedDefaultProject()), { parent: this, retainOnDelete: true }),
         ];
@@ -37,7 +39,7 @@ export class AppEnvironments extends pulumi.ComponentResource {
         for (const env of environments) {
             const namespace = new k8s.core.v1.Namespace(`${name}-${env}`, pulumiArgs(environmentNamespace(env)), { parent: this });
             created.push(namespace);
-            const application = appApplication({ environment: env, source: args.source, resources: args.resources[env] });
+            const application = appApplication({ environment: env, chartSource: args.chartSource, resources: args.resources[env] });
             new k8s.apiextensions.CustomResource(`${name}-${env}-application`, pulumiArgs(application), {
                 parent: this,
                 dependsOn: [namespace, ...projects],

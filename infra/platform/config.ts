@@ -4,7 +4,7 @@ import { z } from "zod";
 import { boolean, expandHome, gitRevision, integer, jsonObject, memoryQuantity, oneOf, optional, text, url } from "../config/fields";
 import { defineSection } from "../config/section";
 import { defaultAppResources, Environment, environments, publicRoute } from "../../vocabulary/names";
-import type { AppSource } from "../apps/application";
+import type { GitSource } from "../../vocabulary/git-source";
 import type { ContainerResources } from "./common/resources";
 import { argoWorkflowsAuthModes, ArgoWorkflowsAuthMode, upstreamManifests } from "./argo";
 import type { ManifestSource } from "./argo/manifest-source";
@@ -22,7 +22,8 @@ export interface PlatformSettings {
     readonly argoWorkflowsAuthMode: ArgoWorkflowsAuthMode;
     readonly argoCdManifest: ManifestSource;
     readonly argoEvents: { readonly enabled: false } | { readonly enabled: true; readonly manifest: ManifestSource };
-    readonly appSource: AppSource;
+    /** The repository the Argo CD Applications sync the app chart from. */
+    readonly appChartSource: GitSource;
     readonly appResources: Record<Environment, ContainerResources>;
     /** The public address through K3s's Traefik, splitting traffic to canary; absent: no public route. */
     readonly publicRoute?: { readonly canaryPercent: number };
@@ -127,7 +128,7 @@ export const platformConfig = defineSection(
             argoEvents: v.argoEventsEnabled
                 ? { enabled: true, manifest: source("argoEventsManifest", v.argoEventsManifest, upstreamManifests.argoEvents) }
                 : { enabled: false },
-            appSource: { repoUrl: v.appChartRepoUrl, revision: v.appChartRevision },
+            appChartSource: { repoUrl: v.appChartRepoUrl, revision: v.appChartRevision },
             appResources: appResourcesFrom(v.appResources, report),
             publicRoute: v.traefikPublicRoute ? { canaryPercent: v.canaryTrafficPercent } : undefined,
         };

@@ -70,7 +70,7 @@ export class Platform extends pulumi.ComponentResource {
             const eventsNs = ns(namespaces.argoEvents);
             new ArgoEvents(`${name}-argo-events`, { source: s.argoEvents.manifest }, { ...child, dependsOn: [eventsNs] });
         }
-        new AppEnvironments(`${name}-apps`, { source: s.appSource, resources: s.appResources, publicRoute: s.publicRoute }, { ...child, dependsOn: [argocd] });
+        new AppEnvironments(`${name}-apps`, { chartSource: s.appChartSource, resources: s.appResources, publicRoute: s.publicRoute }, { ...child, dependsOn: [argocd] });
 
         this.urls = pulumi.output(args.publicAddress).apply((address) => (address ? platformUrls(address) : undefined));
         this.mlflowAdminPassword = tracking.adminPassword;

@@ -67,7 +67,7 @@ export function prepareContextTemplate(settings: PipelineSettings): Template {
                 {
                     name: "app-source",
                     path: sourceDir,
-                    git: { repo: settings.appSource.gitUrl, revision: settings.appSource.revision, depth: 1 },
+                    git: { repo: settings.appCodeSource.repoUrl, revision: settings.appCodeSource.revision, depth: 1 },
                 },
             ],
         },

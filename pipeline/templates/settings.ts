@@ -1,3 +1,4 @@
+import type { GitSource } from "../../vocabulary/git-source";
 import type { CanaryThresholds } from "../gates/canary/evaluate";
 
 /**
@@ -31,11 +32,6 @@ export interface GateThresholds {
     readonly canary: CanaryThresholds;
 }
 
-export interface AppSource {
-    readonly gitUrl: string;
-    readonly revision: string;
-}
-
 /** Upper bounds on how long each workflow may run (Argo activeDeadlineSeconds). */
 export interface Deadlines {
     readonly trainSeconds: number;
@@ -50,6 +46,7 @@ export interface PipelineSettings {
     /** The limits of staging's app container, as the stack sets them (platform config). */
     readonly stagingAppLimits: { readonly cpu: string; readonly memory: string };
     readonly thresholds: GateThresholds;
-    readonly appSource: AppSource;
+    /** The app's own repository, which an image build clones to put the model beside the code. */
+    readonly appCodeSource: GitSource;
     readonly deadlines: Deadlines;
 }

@@ -67,7 +67,7 @@ function helmInput(app: IApplication, imageTag: string): ArgoHelmInput {
 }
 
 function applicationFor(env: Environment, resources: ContainerResources): IApplication {
-    return appApplication({ environment: env, source: { repoUrl: "https://git.example.org/gourmetgram.git", revision: "main" }, resources });
+    return appApplication({ environment: env, chartSource: { repoUrl: "https://git.example.org/gourmetgram.git", revision: "main" }, resources });
 }
 
 /** The default per-environment resources, as the platform config resolves them with no overrides. */

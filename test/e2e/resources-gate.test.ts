@@ -423,7 +423,7 @@ describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver
 
     describe("Argo CD Application image tag", () => {
         const argocd = namespaces.argocd;
-        const source = { repoUrl: "https://git.example.org/gourmetgram/gourmetgram-mlops.git", revision: "main" };
+        const chartSource = { repoUrl: "https://git.example.org/gourmetgram/gourmetgram-mlops.git", revision: "main" };
         const getApp = async (name = appName): Promise<Obj> => JSON.parse(await kubectl(["get", "applications.argoproj.io", name, "-n", argocd, "-o", "json", "--show-managed-fields"]));
         const tagsOf = (app: Obj) => ({
             parameters: app.spec.source.helm.parameters,
@@ -433,7 +433,7 @@ describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver
         beforeAll(async () => {
             // As Pulumi creates them: server-side apply of infra/apps/application.ts's object.
             for (const environment of ["staging", "canary"] as const) {
-                const application = appApplication({ environment, source, resources: defaultAppResources });
+                const application = appApplication({ environment, chartSource, resources: defaultAppResources });
                 await kubectl(["apply", "--server-side", "--field-manager=pulumi-kubernetes", "-f", "-"], JSON.stringify(application));
             }
         });

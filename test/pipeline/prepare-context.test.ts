@@ -51,7 +51,7 @@ function passingSeed(): number {
 }
 
 function prepareContext(version: string, appSource: string, contextDir: string) {
-    const template = prepareContextTemplate({ images: { train: "train" }, appSource: { gitUrl: "x", revision: "main" } } as unknown as PipelineSettings);
+    const template = prepareContextTemplate({ images: { train: "train" }, appCodeSource: { repoUrl: "x", revision: "main" } } as unknown as PipelineSettings);
     const script = template.script!;
     const env = Object.fromEntries(script.env!.map((variable) => [variable.name, variable.value ?? ""]));
     return spawnSync(python, ["-c", script.source!], {

@@ -18,7 +18,7 @@ export const settings: PipelineSettings = {
         versionWaitSeconds: 300,
         canary: { windowS: 300, maxErrorRate: 0.05, p95Ms: 2000, minRequests: 20 },
     },
-    appSource: { gitUrl: "https://github.com/teaching-on-testbeds/gourmetgram.git", revision: "workflow" },
+    appCodeSource: { repoUrl: "https://github.com/teaching-on-testbeds/gourmetgram.git", revision: "workflow" },
     deadlines: { trainSeconds: 3600, buildSeconds: 1800, deploySeconds: 600, testStagingSeconds: 2400, releaseSeconds: 600 },
 };
 

@@ -190,10 +190,10 @@ describe("Workflows in the workflows namespace carry nothing but a template refe
 });
 
 describe("app environments", () => {
-    const source = { repoUrl: "https://git.example.test/gourmetgram.git", revision: "main" };
+    const chartSource = { repoUrl: "https://git.example.test/gourmetgram.git", revision: "main" };
 
     it.each(environments)("%s: one validated Application with the chart, the image tag parameter and the limits", (env) => {
-        const app = appApplication({ environment: env, source, resources: defaultAppResources as any });
+        const app = appApplication({ environment: env, chartSource, resources: defaultAppResources as any });
         expect(() => validate(app)).not.toThrow();
         expect(app.metadata.namespace).toBe(namespaces.argocd);
         expect(app.spec.destination.namespace).toBe(namespaces[env]);
@@ -218,7 +218,7 @@ describe("app environments", () => {
     it("registers the three Applications in the lab's project (what they ignore: image-tag-ownership.test.ts)", async () => {
         const registered = installMocks();
         const { AppEnvironments } = await import("../../../infra/apps/index.js");
-        new AppEnvironments("apps", { source, resources: { staging: defaultAppResources, canary: defaultAppResources, production: defaultAppResources } as any });
+        new AppEnvironments("apps", { chartSource, resources: { staging: defaultAppResources, canary: defaultAppResources, production: defaultAppResources } as any });
         await settled(registered);
         const apps = ofType(registered, "kubernetes:argoproj.io/v1alpha1:Application");
         expect(apps.map((a) => a.inputs.metadata.name).sort()).toEqual(["gourmetgram-canary", "gourmetgram-production", "gourmetgram-staging"]);
@@ -229,7 +229,7 @@ describe("app environments", () => {
         ]);
         const projects = ofType(registered, "kubernetes:argoproj.io/v1alpha1:AppProject");
         expect(projects.map((p) => p.inputs.metadata.name).sort()).toEqual([appProjectName, "default"].sort());
-        expect(projects.find((p) => p.inputs.metadata.name === appProjectName)!.inputs.spec.sourceRepos).toEqual([source.repoUrl]);
+        expect(projects.find((p) => p.inputs.metadata.name === appProjectName)!.inputs.spec.sourceRepos).toEqual([chartSource.repoUrl]);
         expect(apps.every((a) => a.inputs.spec.project === appProjectName)).toBe(true);
         expect(apps.every((a) => !isSecret(a.inputs.spec))).toBe(true);
     });
@@ -272,7 +272,7 @@ function projectPermits(project: Project, app: App): boolean {
 describe("the lab's AppProject", () => {
     const repoUrl = "https://git.example.test/gourmetgram.git";
     const project = appProject(repoUrl);
-    const app = (env: (typeof environments)[number]) => appApplication({ environment: env, source: { repoUrl, revision: "main" }, resources: defaultAppResources as any });
+    const app = (env: (typeof environments)[number]) => appApplication({ environment: env, chartSource: { repoUrl, revision: "main" }, resources: defaultAppResources as any });
 
     it("validates, and allows the chart's repository, exactly the three app namespaces here, and nothing cluster-scoped", () => {
         expect(() => validate(project)).not.toThrow();

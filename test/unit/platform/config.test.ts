@@ -27,7 +27,7 @@ describe("platformConfig", () => {
         expect(s.argoEvents).toEqual({ enabled: false });
         expect(s.imageBuildsEnabled).toBe(true);
         expect(s.argoWorkflowsAuthMode).toBe("client");
-        expect(s.appSource).toEqual({ repoUrl: repo, revision: "main" });
+        expect(s.appChartSource).toEqual({ repoUrl: repo, revision: "main" });
         expect(s.appResources.production.limits).toEqual({ cpu: "1", memory: "1Gi" });
         expect(s.storageClassName).toBe("local-path");
     });

@@ -11,7 +11,7 @@ import { appApplication } from "../../../infra/apps/application";
 import { imageTagPatch, type Application } from "../../../pipeline/gates/release/argocd";
 import { installMocks, settled } from "./harness";
 
-const source = { repoUrl: "https://git.example.test/gourmetgram.git", revision: "main" };
+const chartSource = { repoUrl: "https://git.example.test/gourmetgram.git", revision: "main" };
 const resources = { staging: defaultAppResources, canary: defaultAppResources, production: defaultAppResources };
 
 /** Every field a merge patch sets, as dotted paths; a list is one field (a merge patch replaces it whole). */
@@ -39,7 +39,7 @@ async function ignoredByPulumi(): Promise<Map<string, string[]>> {
         return undefined;
     };
     const { AppEnvironments } = await import("../../../infra/apps/index.js");
-    new AppEnvironments("apps", { source, resources }, { transformations: [record] });
+    new AppEnvironments("apps", { chartSource, resources }, { transformations: [record] });
     await settled(registered);
     return ignored;
 }
@@ -49,7 +49,7 @@ describe("the image tag fields: written by the pipeline, ignored by Pulumi", () 
         const ignored = await ignoredByPulumi();
         expect([...ignored.keys()].sort()).toEqual(environments.map((env) => `apps-${env}-application`).sort());
         for (const env of environments) {
-            const created = appApplication({ environment: env, source, resources: defaultAppResources }) as unknown as Application;
+            const created = appApplication({ environment: env, chartSource, resources: defaultAppResources }) as unknown as Application;
             const written = fieldsThePipelineWrites(created);
             expect(written).toEqual(["spec.source.helm.parameters", "spec.source.helm.valuesObject.image.tag"]);
             expect(ignored.get(`apps-${env}-application`), env).toEqual(written);
