@@ -28,6 +28,8 @@ built_binary() { # NAME VERSION -> the built binary, or fail naming the step to 
 
 layouts=$(mktemp -d)
 trap 'rm -rf "$layouts"' EXIT
+# Older than every rootfs this build makes or reuses (debian_rootfs touches its stamp).
+touch "$layouts/.started"
 declare -A archives refs stands_in
 names=()
 
@@ -70,8 +72,11 @@ done
     printf '\n}\n'
 } > "$(toolchain_root)/images.json"
 
-# Archives of inputs no longer built (an older version, a changed layout) are dropped.
+# Archives of inputs no longer built (an older version, a changed layout) are dropped, and so
+# are Debian root filesystems no recipe used.
 for old in "$(toolchain_root)"/images/*/; do
     old=${old%/}
     grep -q "\"$old/image.tar\"" "$(toolchain_root)/images.json" || rm -rf "$old"
 done
+find "$(toolchain_root)/debian-rootfs" -mindepth 2 -maxdepth 2 -name .complete ! -newer "$layouts/.started" \
+    -printf '%h\0' 2> /dev/null | xargs -0r rm -rf

@@ -72,6 +72,8 @@ debian_rootfs() {
     key=$(printf '%s\n' "$inputs" | sha256sum | cut -c1-16)
     dir="$(toolchain_root)/debian-rootfs/$name-$key"
     if [ -f "$dir/.complete" ]; then
+        # Marks it used by this build (build-images.sh drops the rootfs no build used).
+        touch "$dir/.complete"
         printf '%s\n' "$dir"
         return 0
     fi

@@ -56,7 +56,9 @@ add --label "org.gourmetgram.busybox=$(deb_tag busybox-static)" mc "$MC_VERSION"
 stands_in_for mc "$(platform_image minioClient)"
 
 # The program names the MLflow server by its build's content tag (local-images.ts maps it).
-rootfs=$(debian_rootfs mlflow-server python3,python3-venv "$platform/mlflow-server/rootfs")
+# libstdc++6: the C++ runtime PyPI's manylinux wheels (numpy, pandas, pyarrow) expect of the
+# system, as python:3.11-slim has it.
+rootfs=$(debian_rootfs mlflow-server python3,python3-venv,libstdc++6 "$platform/mlflow-server/rootfs")
 unpack_rootfs mlflow-server "$rootfs"
 mlflow=$(sed -n 's/^mlflow==\([^ ]*\) .*/\1/p' "$platform/mlflow-server/rootfs/requirements.txt")
 # The venv's commands come first on PATH, as the Dockerfile's system-wide install puts them:
