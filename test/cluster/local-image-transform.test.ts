@@ -13,7 +13,7 @@ const table: Record<string, string> = {
 const lookup = (ref: string) => table[ref];
 
 describe("replacing a pod spec's images with the ones built here", () => {
-    it("replaces every container and init container, leaving the rest of the spec as it was", () => {
+    it("replaces every container and init container, never to be pulled, leaving the rest of the spec as it was", () => {
         const spec = {
             serviceAccountName: "x",
             initContainers: [{ name: "init", image: "docker.io/library/postgres:16.9-alpine@sha256:abc" }],
@@ -22,8 +22,8 @@ describe("replacing a pod spec's images with the ones built here", () => {
         const replaced = withLocalImages(spec, lookup, "Deployment x");
         expect(replaced).toEqual({
             serviceAccountName: "x",
-            initContainers: [{ name: "init", image: "gourmetgram.local/postgres:15" }],
-            containers: [{ name: "main", image: "gourmetgram.local/workflow-controller:v3.7.9", args: ["--a"] }],
+            initContainers: [{ name: "init", image: "gourmetgram.local/postgres:15", imagePullPolicy: "Never" }],
+            containers: [{ name: "main", image: "gourmetgram.local/workflow-controller:v3.7.9", args: ["--a"], imagePullPolicy: "Never" }],
         });
         expect(spec.containers[0].image).toBe("quay.io/argoproj/workflow-controller:v3.7.9");
     });

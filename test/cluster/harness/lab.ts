@@ -57,6 +57,13 @@ export async function startLab(tools: ClusterToolchain, cluster: NodeCluster, op
         name: path.basename(chart.pathname, ".git"),
     });
     const loadBalancer = startServiceLoadBalancer(cluster, clusterNetwork.nodeIp);
+    // The inline program runs in this process and reads $KUBECONFIG as it would in a user's shell.
+    const previousKubeconfig = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = cluster.kubeconfig;
+    const restoreKubeconfig = () => {
+        if (previousKubeconfig === undefined) delete process.env.KUBECONFIG;
+        else process.env.KUBECONFIG = previousKubeconfig;
+    };
     const transform = localImageTransform({ lookup: options.lookup, executorImage: options.executorImage });
     const program: PulumiFn = async () => {
         pulumi.runtime.registerResourceTransform(transform);
@@ -73,11 +80,13 @@ export async function startLab(tools: ClusterToolchain, cluster: NodeCluster, op
                 await loadBalancer.stop();
                 await git.stop();
                 engine.remove();
+                restoreKubeconfig();
             },
         };
     } catch (error) {
         await loadBalancer.stop();
         await git.stop();
+        restoreKubeconfig();
         throw error;
     }
 }

@@ -3,8 +3,10 @@
  * container image is replaced by the image built here that stands in for it (nothing can be
  * pulled from a public registry on this machine). The replacement comes from one table;
  * an image the table lacks fails the deployment with its name, never passes through silently.
- * The Argo Workflows controller is also told to run steps with the local executor image,
- * which it otherwise names itself (quay.io/argoproj/argoexec:<version>).
+ * Each replaced container's pull policy becomes Never: there is nowhere to pull from, and some
+ * upstream manifests (Argo CD's) say Always. The Argo Workflows controller is also told to run
+ * steps with the local executor image, which it otherwise names itself
+ * (quay.io/argoproj/argoexec:<version>).
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -39,6 +41,7 @@ export function withLocalImages(podSpec: Obj, lookup: ImageLookup, where: string
                 );
             }
             container.image = local;
+            container.imagePullPolicy = "Never";
         }
     }
     return copy;
