@@ -9,6 +9,7 @@
  *   Application into it stops that Application instead of widening it.
  */
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
+import { argoApiVersion } from "../../vocabulary/api-versions";
 import { appProjectName, environments, namespaces, PROJECT } from "../../vocabulary/names";
 
 /** Argo CD's name for the cluster it runs in. */
@@ -25,7 +26,7 @@ const labels = { "app.kubernetes.io/part-of": PROJECT };
 
 export function appProject(chartRepoUrl: string): IAppProject {
     return {
-        apiVersion: "argoproj.io/v1alpha1",
+        apiVersion: argoApiVersion,
         kind: "AppProject",
         metadata: { name: appProjectName, namespace: namespaces.argocd, labels },
         spec: {
@@ -44,7 +45,7 @@ export function appProject(chartRepoUrl: string): IAppProject {
  */
 export function lockedDefaultProject(): IAppProject {
     return {
-        apiVersion: "argoproj.io/v1alpha1",
+        apiVersion: argoApiVersion,
         kind: "AppProject",
         metadata: {
             name: "default",

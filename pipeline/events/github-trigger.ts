@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import { namespaces, workflowTemplates } from "../../vocabulary/names";
-import { argoApiVersion, type Workflow } from "../templates/argo-types";
+import { argoApiVersion } from "../../vocabulary/api-versions";
+import type { Workflow } from "../templates/argo-types";
 
 /**
  * GitHub push → Argo Events → train-model, as plain typed objects. Reference material for

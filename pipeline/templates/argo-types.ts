@@ -33,5 +33,3 @@ export type Workflow = Omit<IWorkflow, "spec"> & { spec: WorkflowSpec };
 export type CronWorkflow = Omit<ICronWorkflow, "spec"> & {
     spec: Omit<ICronWorkflowSpec, "workflowSpec"> & { workflowSpec: WorkflowSpec };
 };
-
-export const argoApiVersion = "argoproj.io/v1alpha1" as const;

@@ -9,8 +9,8 @@ import {
     registry,
     type Environment,
 } from "../../vocabulary/names";
+import { argoApiVersion } from "../../vocabulary/api-versions";
 import {
-    argoApiVersion,
     type Parameter,
     type RetryStrategy,
     type Template,

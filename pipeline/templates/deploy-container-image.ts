@@ -8,6 +8,7 @@ import {
     workflowTemplates,
     type Environment,
 } from "../../vocabulary/names";
+import { argoApiVersion } from "../../vocabulary/api-versions";
 import { gateCommandLine } from "../gates/contract";
 import type { Template, WorkflowTemplate } from "./argo-types";
 import { gateStepTemplate, retryInfrastructureErrors, workflowTemplate } from "./common";
@@ -25,13 +26,12 @@ export const deployTemplates = {
     waitSynced: "wait-synced",
 } as const;
 
-const applicationApiVersion = "argoproj.io/v1alpha1";
 const envInput = param.input("environment");
 const versionInput = param.input("version");
 
 function applicationRef(): { apiVersion: string; kind: string; metadata: { name: string; namespace: string } } {
     return {
-        apiVersion: applicationApiVersion,
+        apiVersion: argoApiVersion,
         kind: "Application",
         metadata: {
             name: withEnvironmentPlaceholder(appApplicationName, envInput),

@@ -1,5 +1,6 @@
 import { namespaces, workflowTemplates } from "../../vocabulary/names";
-import { argoApiVersion, type CronWorkflow } from "./argo-types";
+import { argoApiVersion } from "../../vocabulary/api-versions";
+import type { CronWorkflow } from "./argo-types";
 import { lifecycle } from "./common";
 import type { PipelineSettings } from "./settings";
 

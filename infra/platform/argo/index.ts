@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { argoApiVersion } from "../../../vocabulary/api-versions";
 import { namespaces } from "../../../vocabulary/names";
 import { argoCdVersion, argoEventsVersion, argoWorkflowsVersion, installManifestSha256 } from "../../../vocabulary/versions";
 import type { ContainerResources } from "../common/resources";
@@ -190,7 +191,7 @@ export class ArgoEvents extends pulumi.ComponentResource {
             { parent: this },
         );
         new k8s.apiextensions.CustomResource(`${name}-event-bus`, {
-            apiVersion: "argoproj.io/v1alpha1",
+            apiVersion: argoApiVersion,
             kind: "EventBus",
             metadata: { name: eventBus.name, namespace: namespaces.argoEvents },
             spec: { jetstream: { version: eventBus.jetstreamVersion, replicas: 3 } },

@@ -7,6 +7,7 @@
  * server answer 409, and the write is recomputed from a fresh read.
  */
 import { appImageTagParameter, appImageTagValuePath, pipelineOwnedApplicationFields } from "../../../vocabulary/app-image-tag-fields";
+import { argoApiVersion } from "../../../vocabulary/api-versions";
 import { KubeApiError, KubeClient } from "../kube/client";
 
 export const fieldManager = "gourmetgram-release";
@@ -23,7 +24,7 @@ export interface Application {
 }
 
 function applicationPath(namespace: string, name: string): string {
-    return `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/applications/${name}`;
+    return `/apis/${argoApiVersion}/namespaces/${namespace}/applications/${name}`;
 }
 
 function valuesTag(values: Record<string, unknown> | undefined): string | undefined {
