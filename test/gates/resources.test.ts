@@ -117,7 +117,10 @@ describe("Kubernetes API settings", () => {
         const file = path.join(dir, "exec");
         fs.writeFileSync(file, "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: 'https://h'}}]\nusers: [{name: u, user: {exec: {command: aws}}}]\n");
         expect(() => kubeconfigTarget(file)).toThrow(/exec\/auth-provider plugin/);
-        expect(() => kubeconfigTarget(file, "nope")).toThrow(/context "nope" is not defined/);
+        expect(() => kubeconfigTarget(file, "nope")).toThrow(`kubeconfig ${file} context "nope" is not defined`);
+        const noContext = path.join(dir, "no-context");
+        fs.writeFileSync(noContext, "clusters: [{name: c, cluster: {server: 'https://h'}}]\n");
+        expect(() => kubeconfigTarget(noContext)).toThrow(`kubeconfig ${noContext} sets no current-context`);
         expect(() => resolveKubeTarget({ KUBECONFIG: path.join(dir, "missing") })).toThrow(/no Kubernetes API configured/);
     });
     it("uses the pod's service account when running in the cluster", () => {

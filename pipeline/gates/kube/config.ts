@@ -1,13 +1,13 @@
 /**
  * Where the Kubernetes API is and how to authenticate: the pod's service account when
- * running in the cluster, otherwise the current context of $KUBECONFIG (or ~/.kube/config).
- * Supports what K3s and kind write: server, CA, client certificate/key, bearer token.
+ * running in the cluster, otherwise the current context of $KUBECONFIG (or ~/.kube/config),
+ * found and resolved as vocabulary/kubeconfig.ts does for the program. Supports what K3s and
+ * kind write: server, CA, client certificate/key, bearer token.
  * Exec and auth-provider plugins are refused with a clear error rather than half-supported.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { defaultKubeconfigPath, KubeconfigError, kubeconfigContext, type KubeconfigContext } from "../../../vocabulary/kubeconfig";
 
 export interface KubeTarget {
     server: string;
@@ -44,52 +44,44 @@ export function inClusterTarget(env: NodeJS.ProcessEnv, saDir = serviceAccountDi
     };
 }
 
-interface Named<T> {
-    name: string;
-    [key: string]: unknown;
-    value?: T;
-}
-
-function pick<T>(list: unknown, name: string, kind: string, file: string): T {
-    const entry = (Array.isArray(list) ? (list as Named<T>[]) : []).find((e) => e?.name === name);
-    const body = entry?.[kind] as T | undefined;
-    if (!body) throw new KubeConfigError(`${file}: ${kind} "${name}" is not defined`);
-    return body;
-}
-
 function material(dataField: unknown, fileField: unknown, baseDir: string): Buffer | undefined {
     if (typeof dataField === "string" && dataField) return Buffer.from(dataField, "base64");
     if (typeof fileField === "string" && fileField) return fs.readFileSync(path.resolve(baseDir, fileField));
     return undefined;
 }
 
-export function kubeconfigTarget(file: string, contextName?: string): KubeTarget {
-    let doc: Record<string, unknown>;
+/** The current (or the named) context of a kubeconfig file, resolved by the vocabulary's reader. */
+function contextOf(file: string, contextName?: string): KubeconfigContext {
+    let text: string;
     try {
-        doc = parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+        text = fs.readFileSync(file, "utf8");
     } catch (err) {
         throw new KubeConfigError(`cannot read kubeconfig ${file}: ${(err as Error).message}`);
     }
-    const ctxName = contextName ?? (doc["current-context"] as string | undefined);
-    if (!ctxName) throw new KubeConfigError(`${file}: no current-context is set`);
-    const ctx = pick<{ cluster: string; user?: string }>(doc.contexts, ctxName, "context", file);
-    const cluster = pick<Record<string, unknown>>(doc.clusters, ctx.cluster, "cluster", file);
-    const user = ctx.user ? pick<Record<string, unknown>>(doc.users, ctx.user, "user", file) : {};
+    try {
+        return kubeconfigContext(text, contextName);
+    } catch (err) {
+        if (err instanceof KubeconfigError) throw new KubeConfigError(`kubeconfig ${file} ${err.message}`);
+        throw err;
+    }
+}
+
+export function kubeconfigTarget(file: string, contextName?: string): KubeTarget {
+    const context = contextOf(file, contextName);
+    const { cluster, user } = context;
     if (user.exec || user["auth-provider"]) {
-        throw new KubeConfigError(`${file}: user "${ctx.user}" uses an exec/auth-provider plugin; the gate supports certificates and tokens only`);
+        throw new KubeConfigError(`kubeconfig ${file}: user "${context.userName}" uses an exec/auth-provider plugin; the gate supports certificates and tokens only`);
     }
     const baseDir = path.dirname(file);
-    const server = cluster.server;
-    if (typeof server !== "string" || !server) throw new KubeConfigError(`${file}: cluster "${ctx.cluster}" has no server`);
     const tokenFile = user.tokenFile;
     return {
-        server,
+        server: context.server,
         ca: material(cluster["certificate-authority-data"], cluster["certificate-authority"], baseDir),
         cert: material(user["client-certificate-data"], user["client-certificate"], baseDir),
         key: material(user["client-key-data"], user["client-key"], baseDir),
         token: typeof user.token === "string" ? user.token : typeof tokenFile === "string" ? fs.readFileSync(tokenFile, "utf8").trim() : undefined,
         insecureSkipTlsVerify: cluster["insecure-skip-tls-verify"] === true,
-        source: `kubeconfig ${file} (context ${ctxName})`,
+        source: `kubeconfig ${file} (context ${context.name})`,
     };
 }
 
@@ -97,7 +89,7 @@ export function kubeconfigTarget(file: string, contextName?: string): KubeTarget
 export function resolveKubeTarget(env: NodeJS.ProcessEnv = process.env): KubeTarget {
     const inCluster = inClusterTarget(env);
     if (inCluster) return inCluster;
-    const file = env.KUBECONFIG?.split(path.delimiter).find(Boolean) ?? path.join(os.homedir(), ".kube", "config");
+    const file = defaultKubeconfigPath(env);
     if (!fs.existsSync(file)) {
         throw new KubeConfigError(`no Kubernetes API configured: not in a pod with a service account, and kubeconfig ${file} does not exist (set KUBECONFIG)`);
     }
