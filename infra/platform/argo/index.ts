@@ -63,7 +63,9 @@ export const argoDefaultResources: ContainerResources = {
 };
 
 export interface ArgoWorkflowsArgs {
+    /** Where the upstream install manifest comes from (pinned by sha256). */
     source: ManifestSource;
+    /** argo-server's `--auth-mode`. */
     authMode: ArgoWorkflowsAuthMode;
 }
 
@@ -140,12 +142,17 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
     }
 }
 
+export interface ArgoCdArgs {
+    /** Where the upstream install manifest comes from (pinned by sha256). */
+    source: ManifestSource;
+}
+
 /** Argo CD in `argocd`, its UI published on platformPublicPorts.argoCd, its admin password the program's. */
 export class ArgoCd extends pulumi.ComponentResource {
     /** The `admin` user's password (a secret stack output). */
     readonly adminPassword: pulumi.Output<string>;
 
-    constructor(name: string, args: { source: ManifestSource }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:platform:ArgoCd", name, {}, opts);
         const child = { parent: this };
         const password = secretPassword(`${name}-admin-password`, { length: 32 }, child);
@@ -180,9 +187,14 @@ export class ArgoCd extends pulumi.ComponentResource {
  */
 export const eventBus = { name: "default", jetstreamVersion: "2.10.10" } as const;
 
+export interface ArgoEventsArgs {
+    /** Where the upstream install manifest comes from (pinned by sha256). */
+    source: ManifestSource;
+}
+
 /** Argo Events in `argo-events`, with its event bus (only when the stack enables it). */
 export class ArgoEvents extends pulumi.ComponentResource {
-    constructor(name: string, args: { source: ManifestSource }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: ArgoEventsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:platform:ArgoEvents", name, {}, opts);
         const install = new ManifestInstall(
             "gourmetgram:platform:ArgoEventsInstall",

@@ -1,7 +1,7 @@
 import { platformImages } from "../../../vocabulary/versions";
 import { componentLabels } from "../common/labels";
 import { type IConfigMap, type IJob, manifest } from "../common/manifest";
-import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
+import { platformResources, toResourceRequirements } from "../common/resources";
 import { checkovWaivers, kanikoSecurityContext, kanikoWaivers } from "../common/security";
 
 /** An image repository name as the distribution spec allows it (lowercase path components). */
@@ -27,7 +27,6 @@ export interface ImageBuildManifestArgs {
     namespace: string;
     /** gzip tar of the context, as base64. */
     archiveBase64: string;
-    resources?: ContainerResources;
 }
 
 const contextFile = "context.tar.gz";
@@ -85,7 +84,7 @@ export function imageBuildManifests(args: ImageBuildManifestArgs): { context: IC
                                 "--cache=false",
                             ],
                             volumeMounts: [{ name: "context", mountPath: contextMount, readOnly: true }],
-                            resources: toResourceRequirements(args.resources ?? platformResources.imageBuild),
+                            resources: toResourceRequirements(platformResources.imageBuild),
                         },
                     ],
                     volumes: [{ name: "context", configMap: { name: contextName } }],

@@ -1,14 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { registry, registryNodeMirror } from "../../../vocabulary/names";
-import { ContainerResources } from "../common/resources";
 import { pulumiArgs } from "../common/to-pulumi";
 import { registryManifests } from "./manifests";
 
 export interface ImageRegistryArgs {
     storageSize: string;
     storageClassName: string;
-    resources?: ContainerResources;
 }
 
 /**

@@ -2,7 +2,7 @@ import { namespaces, registry, registryNodeMirror } from "../../../vocabulary/na
 import { platformImages } from "../../../vocabulary/versions";
 import { componentLabels, selectorLabels } from "../common/labels";
 import { type IDeployment, type IPersistentVolumeClaim, type IService, manifest } from "../common/manifest";
-import { ContainerResources, platformResources, toResourceRequirements } from "../common/resources";
+import { platformResources, toResourceRequirements } from "../common/resources";
 import { dataVolume, dataVolumeClaim, singleInstanceDeployment } from "../common/single-instance";
 import { restrictedContainer, restrictedPod } from "../common/security";
 
@@ -11,7 +11,6 @@ export interface RegistryManifestArgs {
     storageSize: string;
     /** StorageClass of that volume; K3s ships `local-path`. */
     storageClassName: string;
-    resources?: ContainerResources;
 }
 
 export interface RegistryManifests {
@@ -51,7 +50,7 @@ export function registryManifests(args: RegistryManifestArgs): RegistryManifests
                 volumeMounts: [{ name: "data", mountPath: dataPath }],
                 readinessProbe: { ...probe, periodSeconds: 5 },
                 livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 20 },
-                resources: toResourceRequirements(args.resources ?? platformResources.registry),
+                resources: toResourceRequirements(platformResources.registry),
             }),
         ],
         volumes: [dataVolume(volumeClaim)],
