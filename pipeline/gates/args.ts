@@ -1,7 +1,8 @@
 /**
  * The validators of flag values shared by the gate commands, and the one error for bad input.
  * Pure: each returns the value or throws a UsageError that names the flag, the bad value and
- * what is allowed (exit status 2). Reading argv into flags is flags.ts.
+ * what is allowed (exit status 2). Reading argv into flags is flags.ts. The render CLI
+ * (pipeline/render) throws the same error for its own command line.
  */
 
 export class UsageError extends Error {

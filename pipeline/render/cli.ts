@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { PROJECT } from "../../vocabulary/names";
+import { UsageError } from "../gates/args";
 import { renderManifests } from "./manifests";
 import { requireProgram, runUnderMocks, type ProgramLoader } from "./mock-run";
 
@@ -17,9 +18,6 @@ export interface RenderArgs {
     /** Config values laid over the stack file's, keyed `project:name` as Pulumi keys them. */
     readonly config?: Readonly<Record<string, string>>;
 }
-
-/** A command line render cannot run with; the CLI exits 2 for it. */
-export class UsageError extends Error {}
 
 const usageLine = "usage: render --stack <name> --out <dir> [--config <key>=<value>]...";
 

@@ -6,7 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMocks } from "../../support/mocks";
 import { defaultAppResources } from "../../../vocabulary/names";
 import { describe, expect, it } from "vitest";
-import { parseRenderArgs, render, renderHelp, UsageError } from "../../../pipeline/render/cli";
+import { UsageError } from "../../../pipeline/gates/args";
+import { parseRenderArgs, render, renderHelp } from "../../../pipeline/render/cli";
 import { redacted, renderManifests, typeToApi, type RecordedResource } from "../../../pipeline/render/manifests";
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
