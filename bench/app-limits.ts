@@ -15,7 +15,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runCli, type CliRun } from "../test/gates/cli-runner";
 import { appPythons, buildScenarioModels, Standin } from "../test/support/app-standin";
-import { stagingPlan, withFlag } from "../test/support/staging-plan";
+import { gateCommandLine } from "../pipeline/gates/contract";
+import { stagingPlan } from "../test/support/staging-plan";
 import { trainingScenarios } from "../vocabulary/names";
 import { parseMemoryBytes } from "../vocabulary/quantities";
 
@@ -37,7 +38,7 @@ async function measure(python: string, scenario: string, modelFile: string, plan
     const standin = await Standin.start({ python, modelFile, modelVersion: "7", limits: plan.limits, maxRestarts: 3, firstClaimOnCpu });
     try {
         const integration = await runCli(
-            ["integration", "--url", standin.url, "--expect-version", "7", ...withFlag(plan.integrationArgs, "--wait-s", String(versionWaitS))],
+            [...gateCommandLine("integration", { ...plan.integration, url: standin.url, expectVersion: "7", waitS: versionWaitS })],
             {},
             (versionWaitS + 120) * 1000,
         );
@@ -50,7 +51,7 @@ async function measure(python: string, scenario: string, modelFile: string, plan
             const cpu0 = standin.cpuSeconds();
             const throttled0 = standin.cgroup.throttledSeconds();
             standin.startSampling();
-            load = await runCli(["load", "--url", `${standin.url}/test`, ...plan.loadArgs], {}, 15 * 60_000);
+            load = await runCli([...gateCommandLine("load", { ...plan.load, url: `${standin.url}/test` })], {}, 15 * 60_000);
             const p = standin.stopSampling();
             const cpu1 = standin.cpuSeconds();
             const attempts = load.report?.metrics?.attempts ?? 0;
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
     const limitBytes = parseMemoryBytes(plan.limits.memory)!;
     const pythons = (process.env.BENCH_APP_PYTHONS ?? "app,debian").split(",") as Array<keyof typeof appPythons>;
     const scenarios = (process.env.BENCH_SCENARIOS ?? trainingScenarios.join(",")).split(",");
-    console.log(`staging limits: memory ${plan.limits.memory}, CPU ${plan.limits.cpu}; load gate: ${plan.loadArgs.join(" ")}`);
+    console.log(`staging limits: memory ${plan.limits.memory}, CPU ${plan.limits.cpu}; load gate: ${gateCommandLine("load", { ...plan.load, url: "URL" }).join(" ")}`);
     console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
     console.log(
         firstClaimOnCpu

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { gateCommandLine, gateReportArguments } from "../pipeline/gates/contract";
 
 export const root = path.resolve(__dirname, "..");
 
@@ -78,8 +79,8 @@ export async function runGate(l: Load): Promise<ToolResult> {
         [
             path.join(root, "node_modules", "tsx", "dist", "cli.mjs"),
             path.join(root, "pipeline", "gates", "cli.ts"),
-            "load", "--url", l.url, "--requests", String(l.requests), "--concurrency", String(l.concurrency),
-            "--timeout-ms", String(l.timeoutMs ?? 10_000), "--max-duration-s", "120", "--report", report,
+            ...gateCommandLine("load", { url: l.url, requests: l.requests, concurrency: l.concurrency, timeoutMs: l.timeoutMs, maxDurationS: 120 }),
+            ...gateReportArguments(report),
         ],
         180_000,
     );

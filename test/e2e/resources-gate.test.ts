@@ -25,6 +25,7 @@ import {
     namespaces,
     workflowTemplates,
 } from "../../vocabulary/names";
+import { gateCommandLine } from "../../pipeline/gates/contract";
 import { KubeApiError, KubeClient } from "../../pipeline/gates/kube/client";
 import { kubeconfigTarget } from "../../pipeline/gates/kube/config";
 import { fieldManager, imageTagPatch, readApplication, setApplicationImageTag } from "../../pipeline/gates/release/argocd";
@@ -67,7 +68,7 @@ describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver
     /** Runs the CLI as the test-staging step does, against this cluster. */
     const gate = (kubeconfig: string, waitS = 2): Promise<CliRun> =>
         runCli(
-            ["resources", "--namespace", ns, "--selector", selector, "--wait-s", String(waitS), "--poll-ms", "250"],
+            [...gateCommandLine("resources", { namespace: ns, selector, waitS, pollMs: 250 })],
             { KUBECONFIG: kubeconfig, KUBERNETES_SERVICE_HOST: "" },
         );
 
@@ -295,7 +296,7 @@ describeWithToolchain("resources gate and Argo CD patch on a real kube-apiserver
 
         const load = () =>
             runCli(
-                ["load", "--url", `${app.url}/test`, "--requests", "100", "--concurrency", "10", "--namespace", ns, "--selector", selector],
+                [...gateCommandLine("load", { url: `${app.url}/test`, requests: 100, concurrency: 10, namespace: ns, selector })],
                 { KUBECONFIG: cluster.kubeconfig, KUBERNETES_SERVICE_HOST: "" },
             );
 

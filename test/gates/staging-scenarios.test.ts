@@ -11,7 +11,8 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { food11Classes } from "../../vocabulary/names";
 import { appPythons, buildScenarioModels, requirePython, Standin } from "../support/app-standin";
-import { stagingPlan, withFlag } from "../support/staging-plan";
+import { gateCommandLine } from "../../pipeline/gates/contract";
+import { stagingPlan } from "../support/staging-plan";
 import { runCli } from "./cli-runner";
 
 const plan = stagingPlan();
@@ -51,7 +52,7 @@ async function stop(): Promise<void> {
 }
 
 function integration(standin: Standin) {
-    return runCli(["integration", "--url", standin.url, "--expect-version", "7", ...withFlag(plan.integrationArgs, "--wait-s", String(versionWaitS))], {}, (versionWaitS + 120) * 1000);
+    return runCli([...gateCommandLine("integration", { ...plan.integration, url: standin.url, expectVersion: "7", waitS: versionWaitS })], {}, (versionWaitS + 120) * 1000);
 }
 
 describe(`staging's gates against the app under staging's default limits (${plan.limits.memory}, ${plan.limits.cpu} CPU)`, () => {
@@ -67,7 +68,7 @@ describe(`staging's gates against the app under staging's default limits (${plan
             expect(food11Classes).toContain(answers[0]);
             expect(answers[1]).toBe(answers[0]);
 
-            const load = await runCli(["load", "--url", `${standin.url}/test`, ...plan.loadArgs], {}, 900_000);
+            const load = await runCli([...gateCommandLine("load", { ...plan.load, url: `${standin.url}/test` })], {}, 900_000);
             expect(load.report?.reason, load.stderr).toMatch(/^success rate/);
             expect(load.code).toBe(0);
             expect(load.report!.metrics.concurrency).toBe(plan.loadConcurrency);

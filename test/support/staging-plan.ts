@@ -10,17 +10,23 @@ import { PROJECT } from "../../vocabulary/names";
 import { platformConfig } from "../../infra/platform/config";
 import { pipelineSettings } from "../../pipeline/component";
 import { pipelineConfig } from "../../pipeline/config";
+import { gateCommandFlags, type GateArguments, type GateCommandName } from "../../pipeline/gates/contract";
+import { parseFlags } from "../../pipeline/gates/flags";
 import type { Template } from "../../pipeline/templates/argo-types";
 import { testStaging } from "../../pipeline/templates/test-staging";
 import { trainModel } from "../../pipeline/templates/train-model";
 import type { Limits } from "./cgroup";
 
+/** Where a local run points a gate: the template's cluster addresses do not apply outside a cluster. */
+type LoadTarget = "url" | "namespace" | "selector";
+type IntegrationTarget = "url" | "expectVersion";
+
 export interface StagingPlan {
     limits: Limits;
-    /** `gate load` flags after --url, as the test-staging template passes them. */
-    loadArgs: string[];
-    /** `gate integration` flags after --url and --expect-version. */
-    integrationArgs: string[];
+    /** `gate load`'s arguments as the test-staging template passes them, but where to send the load. */
+    load: Omit<GateArguments<"load">, LoadTarget>;
+    /** `gate integration`'s arguments as the template passes them, but the app's URL and version. */
+    integration: Omit<GateArguments<"integration">, IntegrationTarget>;
     loadConcurrency: number;
     loadP95Ms: number;
     /** The memory limit train-model passes to training (the oversized model is sized from it). */
@@ -30,29 +36,22 @@ export interface StagingPlan {
 /** A value the stack must set that no default covers; it does not reach staging. */
 const required: RawConfig = { [`${PROJECT}:appChartRepoUrl`]: "https://example.invalid/gourmetgram.git" };
 
-function flagsAfter(template: Template | undefined, drop: readonly string[]): string[] {
-    const args = template?.container?.args ?? [];
-    const out: string[] = [];
-    for (let i = 1; i < args.length; i++) {
-        if (drop.includes(args[i])) {
-            i++;
-            continue;
-        }
-        out.push(args[i]);
-    }
-    return out;
+/**
+ * A gate step's arguments read back through the CLI's own parser (the step's argv starts with the
+ * command), without the flags a local run sets itself and without --report, which the runner adds.
+ */
+function stepArguments<C extends GateCommandName, K extends string>(command: C, template: Template | undefined, local: readonly K[]) {
+    const argv = template?.container?.args ?? [];
+    if (argv[0] !== command) throw new Error(`the test-staging step for gate ${command} runs "${argv[0]}"`);
+    const parsed: Record<string, unknown> = { ...parseFlags(gateCommandFlags[command], argv.slice(1)) };
+    for (const key of [...local, "report"]) delete parsed[key];
+    return Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined)) as Omit<GateArguments<C>, K>;
 }
 
 function flagValue(args: readonly string[], flag: string): string {
     const i = args.indexOf(flag);
     if (i < 0 || i + 1 >= args.length) throw new Error(`the template passes no ${flag}`);
     return args[i + 1];
-}
-
-/** args with flag's value replaced (or the flag added): a local run cannot wait as long as a cluster. */
-export function withFlag(args: readonly string[], flag: string, value: string): string[] {
-    const i = args.indexOf(flag);
-    return i < 0 ? [...args, flag, value] : [...args.slice(0, i + 1), value, ...args.slice(i + 2)];
 }
 
 export function stagingPlan(stackConfig: RawConfig = {}): StagingPlan {
@@ -63,8 +62,8 @@ export function stagingPlan(stackConfig: RawConfig = {}): StagingPlan {
     const train = trainModel(settings).spec!.templates!.find((t) => t.name === "train")!;
     return {
         limits: { ...config.platform.appResources.staging.limits },
-        loadArgs: flagsAfter(byName("load"), ["--url", "--report", "--namespace", "--selector"]),
-        integrationArgs: flagsAfter(byName("integration"), ["--url", "--expect-version", "--report"]),
+        load: stepArguments("load", byName("load"), ["url", "namespace", "selector"] as const),
+        integration: stepArguments("integration", byName("integration"), ["url", "expectVersion"] as const),
         loadConcurrency: config.pipeline.thresholds.loadConcurrency,
         loadP95Ms: config.pipeline.thresholds.loadP95Ms,
         trainAppMemoryLimit: flagValue(train.container?.args ?? [], "--app-memory-limit"),
