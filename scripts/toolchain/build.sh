@@ -13,7 +13,7 @@ link_into_checkout
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(crds etcd kubernetes kube-controller-manager argo helm manifests pulumi pulumi-kubernetes)
 # The one-node test cluster's node, add-ons and images (images last: it packs the add-ons).
-[ $# -gt 0 ] || steps+=(kubernetes-node coredns metrics-server local-path-provisioner crictl argo-workflows-controller argo-cd minio mc images)
+[ $# -gt 0 ] || steps+=(kubernetes-node coredns metrics-server local-path-provisioner crictl argo-workflows-controller argo-cd minio mc buildkit images)
 for step in "${steps[@]}"; do
     case "$step" in
         crds) bash "$here/fetch-crds.sh" ;;
@@ -25,9 +25,9 @@ for step in "${steps[@]}"; do
         manifests) bash "$here/fetch-manifests.sh" ;;
         pulumi) bash "$here/build-pulumi.sh" ;;
         pulumi-kubernetes) bash "$here/build-pulumi-kubernetes.sh" ;;
-        kubernetes-node | coredns | metrics-server | local-path-provisioner | crictl | argo-workflows-controller | argo-cd | minio | mc | images)
+        kubernetes-node | coredns | metrics-server | local-path-provisioner | crictl | argo-workflows-controller | argo-cd | minio | mc | buildkit | images)
             bash "$here/build-$step.sh" ;;
-        *) log "unknown step '$step' (allowed: crds etcd kubernetes kube-controller-manager argo helm manifests pulumi pulumi-kubernetes kubernetes-node coredns metrics-server local-path-provisioner crictl argo-workflows-controller argo-cd minio mc images)"; exit 2 ;;
+        *) log "unknown step '$step' (allowed: crds etcd kubernetes kube-controller-manager argo helm manifests pulumi pulumi-kubernetes kubernetes-node coredns metrics-server local-path-provisioner crictl argo-workflows-controller argo-cd minio mc buildkit images)"; exit 2 ;;
     esac
 done
 

@@ -69,3 +69,8 @@ export COREDNS_VERSION METRICS_SERVER_VERSION LOCAL_PATH_PROVISIONER_VERSION CRI
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 MC_VERSION=v0.0.0-20250313080218-cf909e1063a9
 export MINIO_VERSION MC_VERSION
+
+# The in-cluster image builder (docs/image-builds.md): BuildKit, the newest release the module
+# proxy serves (it refuses every Kaniko module, the maintained forks' included).
+BUILDKIT_VERSION=v0.34.2
+export BUILDKIT_VERSION
