@@ -84,7 +84,9 @@ export const localImages: Record<string, LocalImage> = {
     },
     [mlflowServerBuild]: {
         local: "mlflow-server",
-        why: "Debian 12's Python 3.11 with the Dockerfile's packages from PyPI, hash-pinned, instead of python:3.11-slim-bookworm; the same uid and entrypoint",
+        why:
+            "Debian 12's Python 3.11 with the Dockerfile's packages from PyPI, hash-pinned, instead of python:3.11-slim-bookworm; the same uid and entrypoint. " +
+            "SQLAlchemy is held below 2.1: 2.1's postgresql:// loads psycopg 3, which neither image installs (the Dockerfile does not pin it and has the same gap)",
     },
 };
 
