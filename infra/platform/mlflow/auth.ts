@@ -41,9 +41,13 @@ export const mlflowAdminSecret = {
     passwordKey: "password",
 } as const;
 
-/** A Postgres URI for MLflow's user in `database`. Generated passwords are letters and digits only. */
+/**
+ * A SQLAlchemy URI for MLflow's user in `database`, naming the driver the server image has
+ * (psycopg2): a bare `postgresql://` means psycopg 3 from SQLAlchemy 2.1 on, and the server
+ * would not start. Generated passwords are letters and digits only.
+ */
 export function postgresUri(user: string, password: string, database: string): string {
-    return `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${postgres.host}:${postgres.port}/${database}`;
+    return `postgresql+psycopg2://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${postgres.host}:${postgres.port}/${database}`;
 }
 
 export interface BasicAuthIniArgs {

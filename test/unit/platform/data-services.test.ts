@@ -163,6 +163,14 @@ describe("MLflow server arguments", () => {
         expect(dockerfile).toMatch(/^FROM \S+:\S+@sha256:[0-9a-f]{64}$/m);
         expect(dockerfile).not.toMatch(/^(CMD|ENTRYPOINT).*pip/m);
     });
+
+    it("name in the database URIs the Postgres driver the server image installs (psycopg2), whatever SQLAlchemy's default", () => {
+        const dockerfile = fs.readFileSync(path.join(__dirname, "../../../infra/platform/mlflow/image/Dockerfile"), "utf8");
+        const uri = postgresUri("mlflow", "pw", postgres.database);
+        expect(uri).toMatch(/^postgresql\+psycopg2:\/\//);
+        expect(dockerfile).toMatch(/psycopg2-binary==\d/);
+        expect(dockerfile).not.toMatch(/\bpsycopg(\[|==)/);
+    });
 });
 
 describe("Postgres, MinIO and MLflow components", () => {
