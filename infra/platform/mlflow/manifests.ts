@@ -43,6 +43,13 @@ export function clusterAllowedHosts(): string[] {
 }
 
 /**
+ * Server worker processes. Each is a whole Python process with MLflow, the auth app and the
+ * S3 client loaded; MLflow's default of 4 went past the container's 2Gi limit while starting
+ * (OOMKilled on the one-node cluster). Two serve the lab's few users and its pipeline.
+ */
+export const mlflowServerWorkers = 2;
+
+/**
  * The server's command line: nothing secret. The database URI comes from the environment
  * (MLFLOW_BACKEND_STORE_URI, from a Secret), the auth settings from a file (MLFLOW_AUTH_CONFIG_PATH).
  */
@@ -52,6 +59,7 @@ export function mlflowServerArgs(args: Pick<MlflowManifestArgs, "extraAllowedHos
         "server",
         "--host=0.0.0.0",
         `--port=${mlflow.port}`,
+        `--workers=${mlflowServerWorkers}`,
         // Every request but /health needs an MLflow user (basic auth).
         `--app-name=${mlflowAuth.appName}`,
         // Clients upload and download artifacts through MLflow; only MLflow holds S3 credentials.

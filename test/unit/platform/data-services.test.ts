@@ -15,7 +15,7 @@ import {
     minioMlflowUser,
     minioSecret,
 } from "../../../infra/platform/minio/manifests";
-import { clusterAllowedHosts, mlflowDeployment, mlflowServerArgs, mlflowService } from "../../../infra/platform/mlflow/manifests";
+import { clusterAllowedHosts, mlflowDeployment, mlflowServerArgs, mlflowServerWorkers, mlflowService } from "../../../infra/platform/mlflow/manifests";
 import { basicAuthIni, createUsersJob, createUsersScript, mlflowAuth, mlflowServerSecret, postgresUri } from "../../../infra/platform/mlflow/auth";
 import { postgresManifests } from "../../../infra/platform/postgres/manifests";
 import { containerImages, contentTaggedImage, installMocks, mockPassword, ofType, pinnedImage, plainStrings, secretValues, settled } from "./harness";
@@ -123,9 +123,14 @@ describe("MLflow server arguments", () => {
         expect(args).toContain("--default-artifact-root=mlflow-artifacts:/");
     });
 
+    it("start a fixed, small number of workers, so the server fits its memory limit (MLflow's default is 4)", () => {
+        expect(args).toContain(`--workers=${mlflowServerWorkers}`);
+        expect(mlflowServerWorkers).toBeLessThan(4);
+    });
+
     it("run the basic-auth app and put no database URI or credential on the command line", () => {
         expect(args).toContain("--app-name=basic-auth");
-        expect(args.filter((a) => /backend-store-uri|postgresql:|PASSWORD|\$\(/.test(a))).toEqual([]);
+        expect(args.filter((a) => /backend-store-uri|postgresql|PASSWORD|\$\(/.test(a))).toEqual([]);
     });
 
     it("take the database URI from a Secret through the environment and the auth settings from a mounted file", () => {
