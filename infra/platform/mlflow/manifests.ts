@@ -44,8 +44,9 @@ export function clusterAllowedHosts(): string[] {
 
 /**
  * Server worker processes. Each is a whole Python process with MLflow, the auth app and the
- * S3 client loaded; MLflow's default of 4 went past the container's 2Gi limit while starting
- * (OOMKilled on the one-node cluster). Two serve the lab's few users and its pipeline.
+ * S3 client loaded (about 260 MiB on the one-node cluster); MLflow's default of 4, with its job
+ * runner, went past the container's 2Gi limit while starting. Two serve the lab's few users
+ * and its pipeline.
  */
 export const mlflowServerWorkers = 2;
 
@@ -113,6 +114,9 @@ export function mlflowDeployment(args: MlflowManifestArgs): IDeployment {
                     // MLflow's own MinIO user (only the artifacts bucket), as a credentials file.
                     { name: "AWS_SHARED_CREDENTIALS_FILE", value: "/etc/mlflow-s3/credentials" },
                     { name: "MLFLOW_S3_ENDPOINT_URL", value: minio.url },
+                    // No background job runner: it serves GenAI jobs the lab never submits, and its
+                    // seven queue consumers took about 1.7 GiB of the container's 2Gi on a real node.
+                    { name: "MLFLOW_SERVER_ENABLE_JOB_EXECUTION", value: "false" },
                     // The read-only root: Python, gunicorn and MLflow write only below /tmp.
                     { name: "HOME", value: "/tmp" },
                     { name: "TMPDIR", value: "/tmp" },

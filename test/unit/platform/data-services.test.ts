@@ -128,6 +128,11 @@ describe("MLflow server arguments", () => {
         expect(mlflowServerWorkers).toBeLessThan(4);
     });
 
+    it("run no background job runner (GenAI jobs the lab never submits, about 1.7 GiB of queue consumers)", () => {
+        const container = mlflowDeployment({ image: "registry.kube-system.svc.cluster.local:5000/mlflow-server:src-0123456789abcdef01234567" }).spec!.template.spec!.containers[0];
+        expect(container.env).toContainEqual({ name: "MLFLOW_SERVER_ENABLE_JOB_EXECUTION", value: "false" });
+    });
+
     it("run the basic-auth app and put no database URI or credential on the command line", () => {
         expect(args).toContain("--app-name=basic-auth");
         expect(args.filter((a) => /backend-store-uri|postgresql|PASSWORD|\$\(/.test(a))).toEqual([]);
