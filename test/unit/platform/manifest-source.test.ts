@@ -16,7 +16,7 @@ const source: ManifestSource = { kind: "url", url, sha256 };
  * Stands in for the network (GitHub is not reachable here): answers with real Response objects,
  * `url` being where fetch ended up after following redirects, as the Fetch standard defines it.
  */
-function serving(body: BodyInit | null, init: ResponseInit & { finalUrl?: string } = {}): { fetch: typeof fetch; calls: string[] } {
+function serving(body: ConstructorParameters<typeof Response>[0], init: ResponseInit & { finalUrl?: string } = {}): { fetch: typeof fetch; calls: string[] } {
     const calls: string[] = [];
     const fake = (async (input: string | URL | Request) => {
         calls.push(String(input));
