@@ -25,7 +25,10 @@ download=$(module_download "$module" "$version")
 src=$(json_field Dir <<< "$download")
 revision=$(json_field Hash <<< "$download")
 [ -n "$revision" ] || revision=$(json_field Sum <<< "$download")
-[ -n "$src" ] && [ -n "$revision" ] || { log "$tool: module $module@$version did not download"; exit 1; }
+if [ -z "$src" ] || [ -z "$revision" ]; then
+    log "$tool: module $module@$version did not download"
+    exit 1
+fi
 work="$dir/src"
 rm -rf "$work" && mkdir -p "$dir/bin"
 cp -r "$src" "$work" && chmod -R u+w "$work"
