@@ -14,7 +14,7 @@ import type { OutputMap } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { appApplicationName, environments, minio, namespaces, platformPublicPorts, registry, registryNodeMirror } from "../../vocabulary/names";
 import { run, runOk, waitUntil } from "../e2e/harness/process";
-import { startNodeCluster, type NodeCluster } from "./harness/cluster";
+import { clusterLockWaitMs, startNodeCluster, type NodeCluster } from "./harness/cluster";
 import { startLab, type Lab } from "./harness/lab";
 import { labImageLookup } from "./harness/lab-images";
 import { clusterNetwork } from "./harness/network";
@@ -64,7 +64,7 @@ describeWithCluster("the lab on the one-node cluster, through pulumi up", (tools
         timings.up = Date.now() - started;
         outputs = up.outputs;
         console.log(`lab: cluster ready in ${Math.round(timings.cluster / 1000)} s, pulumi up in ${Math.round(timings.up / 1000)} s`);
-    }, minutes(30));
+    }, clusterLockWaitMs + minutes(30));
 
     afterAll(async () => {
         await lab?.stop();

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runCli } from "../gates/cli-runner";
 import { waitUntil } from "../e2e/harness/process";
-import { startNodeCluster, type NodeCluster } from "./harness/cluster";
+import { clusterLockWaitMs, startNodeCluster, type NodeCluster } from "./harness/cluster";
 import { shimPids } from "./harness/containerd";
 import { hostDifferences, snapshotHost } from "./harness/host";
 import { clusterNetwork } from "./harness/network";
@@ -59,7 +59,7 @@ describeWithCluster("a one-node cluster built on this machine", (tools) => {
         await waitUntil(`service account default in ${ns}`, async () => (await cluster.kubectl(["get", "sa", "default", "-n", ns])).code === 0, {
             timeoutMs: 60_000,
         });
-    }, 900_000);
+    }, clusterLockWaitMs + 900_000);
 
     afterAll(async () => {
         await cluster?.stop();

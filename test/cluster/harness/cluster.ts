@@ -38,6 +38,9 @@ export interface NodeClusterOptions {
     progress?: (step: string) => void;
 }
 
+/** How long a start waits for another cluster on this machine to stop. */
+export const clusterLockWaitMs = 45 * 60_000;
+
 /** Why this machine cannot run the cluster, or undefined when it can. */
 export async function clusterPreflight(): Promise<string | undefined> {
     if (process.getuid?.() !== 0) return "the cluster's kubelet and containerd need root";
@@ -56,7 +59,9 @@ const egressRule = ["FORWARD", "-i", clusterNetwork.bridge, "!", "-o", clusterNe
 export async function startNodeCluster(tools: ClusterToolchain, options: NodeClusterOptions = {}): Promise<NodeCluster> {
     const progress = options.progress ?? (() => undefined);
     const release = await acquireClusterLock({
-        timeoutMs: 600_000,
+        // Long enough for the lab suite (test/cluster/lab.test.ts) to finish, when npm test
+        // starts both cluster suites at once and the second waits its turn.
+        timeoutMs: clusterLockWaitMs,
         onWait: (owner) => progress(`waiting for the cluster of pid ${owner} to stop (one per machine)`),
     });
     const problem = await clusterPreflight();
