@@ -23,13 +23,9 @@ if is_built "$tool" "$version"; then
 fi
 
 start=$SECONDS
-download=$(module_download "$module" "$version")
-src=$(json_field Dir <<< "$download")
-commit=$(json_field Hash <<< "$download")
-[ -n "$src" ] || { log "$tool: module $module@$version did not download"; exit 1; }
 work="$dir/src"
-rm -rf "$work" && mkdir -p "$dir/bin"
-cp -r "$src" "$work" && chmod -R u+w "$work"
+commit=$(module_work_copy "$module" "$version" "$work")
+mkdir -p "$dir/bin"
 signals="$work/workflow/executor/osspecific"
 [ ! -e "$signals/signal_linux.go" ] || { log "$tool: $module@$version now ships signal_linux.go; drop the copy"; exit 1; }
 cp "$signals/signal_darwin.go" "$signals/signal_linux.go"

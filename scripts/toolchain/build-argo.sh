@@ -18,13 +18,8 @@ if is_built argo "$version"; then
 fi
 
 start=$SECONDS
-download=$(module_download "$module" "$version")
-src=$(json_field Dir <<< "$download")
-commit=$(json_field Hash <<< "$download")
-[ -n "$src" ] || { log "argo: module $module@$version did not download"; exit 1; }
 work="$dir/src"
-rm -rf "$work" && mkdir -p "$dir"
-cp -r "$src" "$work" && chmod -R u+w "$work"
+commit=$(module_work_copy "$module" "$version" "$work")
 mkdir -p "$work/ui/dist/app"
 echo "Built without static files." > "$work/ui/dist/app/index.html"
 

@@ -21,17 +21,11 @@ if is_built "$tool" "$version"; then
 fi
 
 start=$SECONDS
-download=$(module_download "$module" "$version")
-src=$(json_field Dir <<< "$download")
-revision=$(json_field Hash <<< "$download")
-[ -n "$revision" ] || revision=$(json_field Sum <<< "$download")
-if [ -z "$src" ] || [ -z "$revision" ]; then
-    log "$tool: module $module@$version did not download"
-    exit 1
-fi
 work="$dir/src"
-rm -rf "$work" && mkdir -p "$dir/bin"
-cp -r "$src" "$work" && chmod -R u+w "$work"
+revision=$(module_work_copy "$module" "$version" "$work")
+# The proxy names no commit for this tag: the module's checksum identifies the source instead.
+[ -n "$revision" ] || revision=$(module_download "$module" "$version" | json_field Sum)
+mkdir -p "$dir/bin"
 
 cd "$work"
 ldflags="-s -w -X $module/version.Version=$version -X $module/version.Revision=$revision -X $module/version.Package=$module"

@@ -100,6 +100,19 @@ json_field() {
     sed -n 's/^\t*"'"$1"'": "\(.*\)",*$/\1/p'
 }
 
+# module_work_copy MODULE VERSION WORK -> WORK becomes a writable copy of the checksum-verified
+# module (the module cache is read-only; these builds keep upstream's go.mod and replaces, and
+# some add a file); prints the module's commit (empty when the proxy names none).
+module_work_copy() {
+    local download src
+    download=$(module_download "$1" "$2")
+    src=$(json_field Dir <<< "$download")
+    [ -n "$src" ] || { log "module $1@$2 did not download"; return 1; }
+    rm -rf "$3" && mkdir -p "$(dirname "$3")"
+    cp -r "$src" "$3" && chmod -R u+w "$3"
+    json_field Hash <<< "$download"
+}
+
 # module_dir MODULE VERSION -> the module's source directory in the module cache.
 module_dir() {
     local dir

@@ -13,7 +13,7 @@
 # release's commit.
 release_build() {
     local name=$1 version=$2 module=$3 package=$4 ldflags=$5 manifests=("${@:6}")
-    local dir download src commit work start manifest
+    local dir commit work start manifest
     dir=$(tool_dir "$name" "$version")
     lock_tool "$name" "$version"
     if is_built "$name" "$version"; then
@@ -21,13 +21,9 @@ release_build() {
         return 0
     fi
     start=$SECONDS
-    download=$(module_download "$module" "$version")
-    src=$(json_field Dir <<< "$download")
-    commit=$(json_field Hash <<< "$download")
-    [ -n "$src" ] || { log "$name: module $module@$version did not download"; return 1; }
     work="$dir/src"
-    rm -rf "$work" && mkdir -p "$dir/bin"
-    cp -r "$src" "$work" && chmod -R u+w "$work"
+    commit=$(module_work_copy "$module" "$version" "$work") || return 1
+    mkdir -p "$dir/bin"
     (
         cd "$work" || exit 1
         # nice: the machine's two cores are shared with the test suites.
