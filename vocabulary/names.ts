@@ -228,6 +228,9 @@ export const workflowTemplates = {
 export const trainingScenarios = ["normal", "bad-architecture", "oversized"] as const;
 export type TrainingScenario = (typeof trainingScenarios)[number];
 
+/** The environment variable the training image reads its seed from (empty: a fresh one). */
+export const trainingSeedEnv = "GOURMETGRAM_SEED";
+
 /** Labels every app environment's pods carry; the resource gate selects on them. */
 export const appPodLabels = { "app.kubernetes.io/name": appName } as const;
 

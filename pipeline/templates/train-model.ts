@@ -1,4 +1,4 @@
-import { trainingScenarios, workflowTemplates } from "../../vocabulary/names";
+import { trainingScenarios, trainingSeedEnv, workflowTemplates } from "../../vocabulary/names";
 import { parseMemoryBytes } from "../../vocabulary/quantities";
 import type { Template, WorkflowTemplate } from "./argo-types";
 import { mlflowEnvironment, submitWorkflowTemplate, workflowTemplate } from "./common";
@@ -27,7 +27,7 @@ export function trainMemoryLimit(stagingMemoryLimit: string): string {
 function trainTemplate(settings: PipelineSettings): Template {
     return {
         name: "train",
-        inputs: { parameters: [{ name: "scenario" }] },
+        inputs: { parameters: [{ name: "scenario" }, { name: "seed" }] },
         activeDeadlineSeconds: settings.deadlines.trainSeconds,
         ...withoutApiToken,
         // No retries: training registers a model version, and pytest's verdict is part of the run.
@@ -37,7 +37,8 @@ function trainTemplate(settings: PipelineSettings): Template {
             command: ["python", "-m", "gourmetgram_train"],
             // The oversized scenario is sized from staging's memory limit, so it fails there for the right reason.
             args: ["--scenario", param.input("scenario"), "--app-memory-limit", settings.stagingAppLimits.memory],
-            env: mlflowEnvironment(),
+            // An empty seed makes the training image draw a fresh one (and log it).
+            env: [...mlflowEnvironment(), { name: trainingSeedEnv, value: param.input("seed") }],
             // The image's numeric USER; pytest and torch write below /tmp and the home directory.
             securityContext: restrictedSecurityContext({ readOnlyRootFilesystem: false }),
             resources: {
@@ -69,6 +70,11 @@ export function trainModel(settings: PipelineSettings): WorkflowTemplate {
                 enum: [...trainingScenarios],
                 description: "normal | bad-architecture (fails the integration gate) | oversized (fails the resource gate)",
             },
+            {
+                name: "seed",
+                value: "",
+                description: "integer seed that makes a run reproducible (its evaluation verdict included); empty draws a fresh one",
+            },
         ],
         templates: [
             {
@@ -78,7 +84,12 @@ export function trainModel(settings: PipelineSettings): WorkflowTemplate {
                         {
                             name: "train",
                             template: "train",
-                            arguments: { parameters: [{ name: "scenario", value: param.workflow("scenario") }] },
+                            arguments: {
+                                parameters: [
+                                    { name: "scenario", value: param.workflow("scenario") },
+                                    { name: "seed", value: param.workflow("seed") },
+                                ],
+                            },
                         },
                     ],
                     [

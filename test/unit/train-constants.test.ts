@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseMemoryBytes } from "../../vocabulary/quantities";
-import { defaultAppResources, food11Classes, model, trainingScenarios } from "../../vocabulary/names";
+import { defaultAppResources, food11Classes, model, trainingScenarios, trainingSeedEnv } from "../../vocabulary/names";
 
 const root = path.resolve(__dirname, "../..");
 const python = path.join(root, ".venv", "bin", "python");
@@ -35,6 +35,8 @@ describe("gourmetgram_train.constants agrees with vocabulary/names.ts", () => {
         expect(model.aliases).toContain(c.DEVELOPMENT_ALIAS);
         expect(c.DEVELOPMENT_ALIAS).toBe(model.aliases[0]);
     });
+
+    it("reads its seed from the variable the template sets", () => expect(c.SEED_ENV).toBe(trainingSeedEnv));
 
     it("accepts exactly the template's scenarios", () => expect(c.SCENARIOS).toEqual([...trainingScenarios]));
 

@@ -2,7 +2,7 @@ import { installMocks, type Registered } from "../../support/mocks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
 import { ConfigError } from "../../../infra/config/errors";
-import { defaultAppResources, namespaces } from "../../../vocabulary/names";
+import { defaultAppResources, namespaces, trainingSeedEnv } from "../../../vocabulary/names";
 import { pipelineConfig } from "../../../pipeline/config";
 import { runnerRules } from "../../../pipeline/rbac/policies";
 
@@ -25,6 +25,15 @@ describe("the Pipeline component", () => {
         for (const cr of crs) expect(cr.inputs.metadata.namespace).toBe(namespaces.workflows);
         const testStaging = crs.find((r) => r.inputs.metadata.name === "test-staging")!;
         expect(JSON.stringify(testStaging.inputs.spec)).toContain("reg/gates:src-1");
+    });
+
+    it("passes train-model's seed to the training container, empty (a fresh seed) unless the submitter gives one", () => {
+        const train = registered.find((r) => r.inputs.kind === "WorkflowTemplate" && r.inputs.metadata.name === "train-model")!;
+        expect(train.inputs.spec.arguments.parameters).toContainEqual(expect.objectContaining({ name: "seed", value: "" }));
+        const trainStep = train.inputs.spec.templates.find((t: { name: string }) => t.name === "train");
+        expect(trainStep.container.env).toContainEqual({ name: trainingSeedEnv, value: "{{inputs.parameters.seed}}" });
+        const call = train.inputs.spec.templates[0].steps.flat().find((s: { name: string }) => s.name === "train");
+        expect(call.arguments.parameters).toContainEqual({ name: "seed", value: "{{workflow.parameters.seed}}" });
     });
 
     it("gives every template its own service account, bound only to namespaced Roles", () => {
