@@ -33,16 +33,21 @@ export interface K3sClusterArgs {
 
 const scriptsDir = path.join(__dirname, "scripts");
 
-/** Hash of the install scripts: a change to them re-runs the install commands. */
-function scriptsDigest(): string {
+/**
+ * Hash of everything copied to the nodes (the install scripts and the seccomp profiles below
+ * them): a change to any re-runs the install commands.
+ */
+export function scriptsDigest(dir: string = scriptsDir): string {
     const hash = crypto.createHash("sha256");
-    for (const file of fs.readdirSync(scriptsDir).sort()) hash.update(file).update(fs.readFileSync(path.join(scriptsDir, file)));
+    const files = fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((file) => fs.statSync(path.join(dir, file)).isFile());
+    for (const file of files.sort()) hash.update(file).update(fs.readFileSync(path.join(dir, file)));
     return hash.digest("hex").slice(0, 16);
 }
 
 /**
  * K3s over SSH: the server on the first node, agents on the rest (reached through the first
- * node as a jump host), every node's containerd able to pull from the in-cluster registry.
+ * node as a jump host), every node's containerd able to pull from the in-cluster registry and
+ * its kubelet holding the program's seccomp profiles (seccomp-profiles.ts).
  * Commands are idempotent; a new version upgrades in place; destroy uninstalls.
  */
 export class K3sCluster extends pulumi.ComponentResource {

@@ -13,9 +13,9 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { freeLoopbackPort, run, runOk, startDaemon, waitUntil, type Daemon } from "./harness/process";
 import { describeWithToolchain } from "./harness/suite";
 import { toolchainRoot } from "./harness/toolchain";
+import { seccompProfileFile, seccompProfiles } from "../../infra/k3s/seccomp-profiles";
 
 const repo = path.resolve(__dirname, "..", "..");
-const builderDir = path.join(repo, "scripts/toolchain/images.d/image-builder");
 
 /** A pod container's runtime spec as containerd's CRI writes it (mounts, masked paths), with the Job's restrictions. */
 function podConfig(rootfs: string, args: string[], binds: { src: string; dst: string; ro?: boolean }[], id: string): object {
@@ -49,7 +49,7 @@ function podConfig(rootfs: string, args: string[], binds: { src: string; dst: st
             resources: { devices: [{ allow: false, access: "rwm" }], memory: { limit: 3 * 1024 ** 3 } },
             maskedPaths: ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"],
             readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
-            seccomp: JSON.parse(fs.readFileSync(path.join(builderDir, "seccomp-profile.json"), "utf8")),
+            seccomp: JSON.parse(fs.readFileSync(seccompProfileFile(seccompProfiles.imageBuilder), "utf8")),
         },
     };
 }

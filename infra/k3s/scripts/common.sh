@@ -28,6 +28,30 @@ YAML
     mv "$k3s_config_dir/registries.yaml.new" "$k3s_config_dir/registries.yaml"
 }
 
+kubelet_seccomp_dir=/var/lib/kubelet/seccomp
+
+# install_seccomp_profiles DIR: every profile under DIR (which mirrors the kubelet's seccomp
+# directory) to the same path below the kubelet's, where a pod's Localhost seccompProfile names
+# it. Done before K3s starts, so no pod that names a profile is ever refused for want of it; a
+# DIR without profiles stops the install (the scripts were copied incompletely).
+install_seccomp_profiles() {
+    local source=$1 profile target count=0
+    while IFS= read -r -d '' profile; do
+        target="$kubelet_seccomp_dir/${profile#"$source"/}"
+        count=$((count + 1))
+        if cmp -s "$profile" "$target"; then
+            continue
+        fi
+        install -D -m 0644 "$profile" "$target.new"
+        mv "$target.new" "$target"
+        echo "seccomp profile ${profile#"$source"/} installed in $kubelet_seccomp_dir"
+    done < <(find "$source" -type f -name '*.json' -print0 | sort -z)
+    if [ "$count" -eq 0 ]; then
+        echo "error: no seccomp profile in $source; nothing was installed" >&2
+        exit 1
+    fi
+}
+
 # The network interface that holds an IPv4 address, so flannel carries pod traffic over the
 # private network rather than the interface with the default route.
 interface_for() {

@@ -4,9 +4,18 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../support/program";
+import { scriptsDigest } from "../../../infra/k3s/k3s-cluster";
+import { kubeletSeccompDir, seccompProfileFile, seccompProfiles, seccompProfilesDir } from "../../../infra/k3s/seccomp-profiles";
 
 const scriptsDir = path.join(repoRoot, "infra", "k3s", "scripts");
 const scripts = fs.readdirSync(scriptsDir).filter((file) => file.endsWith(".sh"));
+const commonSh = JSON.stringify(path.join(scriptsDir, "common.sh"));
+
+/** install_seccomp_profiles from `source` into a scratch kubelet seccomp directory. */
+function installProfiles(source: string, kubeletDir: string) {
+    const script = `. ${commonSh}; kubelet_seccomp_dir=${JSON.stringify(kubeletDir)}; install_seccomp_profiles ${JSON.stringify(source)}`;
+    return spawnSync("bash", ["-c", script], { encoding: "utf8" });
+}
 
 describe("the scripts that run on the nodes", () => {
     it("pass shellcheck", () => {
@@ -62,5 +71,66 @@ describe("the scripts that run on the nodes", () => {
         const written = execFileSync("bash", ["-c", script], { encoding: "utf8" });
         fs.rmSync(dir, { recursive: true, force: true });
         expect(written).toBe('mirrors:\n  "registry.kube-system.svc.cluster.local:5000":\n    endpoint:\n      - "http://127.0.0.1:30500"\n');
+    });
+
+    it("write the seccomp profiles before K3s starts, on the server and on every agent", () => {
+        for (const script of ["install-server.sh", "install-agent.sh"]) {
+            const text = fs.readFileSync(path.join(scriptsDir, script), "utf8");
+            const install = text.indexOf('install_seccomp_profiles "$here/seccomp"\n');
+            expect(install, script).toBeGreaterThan(0);
+            expect(install, script).toBeLessThan(text.indexOf("install_k3s "));
+        }
+        const common = fs.readFileSync(path.join(scriptsDir, "common.sh"), "utf8");
+        expect(common).toContain(`kubelet_seccomp_dir=${kubeletSeccompDir}\n`);
+    });
+
+    it("install each profile at its Localhost name below the kubelet's seccomp directory, once", () => {
+        const kubeletDir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelet-seccomp-"));
+        try {
+            const first = installProfiles(seccompProfilesDir, kubeletDir);
+            expect(first.stderr).toBe("");
+            expect(first.status).toBe(0);
+            const installed = path.join(kubeletDir, seccompProfiles.imageBuilder);
+            expect(fs.readFileSync(installed)).toEqual(fs.readFileSync(seccompProfileFile(seccompProfiles.imageBuilder)));
+            expect(fs.statSync(installed).mode & 0o777).toBe(0o644);
+            expect(first.stdout).toContain(`seccomp profile ${seccompProfiles.imageBuilder} installed`);
+
+            // Run again: nothing to do, nothing rewritten.
+            const before = fs.statSync(installed).mtimeMs;
+            const again = installProfiles(seccompProfilesDir, kubeletDir);
+            expect(again.status).toBe(0);
+            expect(again.stdout).toBe("");
+            expect(fs.statSync(installed).mtimeMs).toBe(before);
+            expect(fs.readdirSync(path.dirname(installed))).toEqual([path.basename(installed)]);
+        } finally {
+            fs.rmSync(kubeletDir, { recursive: true, force: true });
+        }
+    });
+
+    it("stop the install when the copied scripts hold no seccomp profile", () => {
+        const empty = fs.mkdtempSync(path.join(os.tmpdir(), "no-profiles-"));
+        const kubeletDir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelet-seccomp-"));
+        try {
+            for (const source of [empty, path.join(empty, "missing")]) {
+                const result = installProfiles(source, kubeletDir);
+                expect(result.status).toBe(1);
+                expect(result.stderr).toContain(`error: no seccomp profile in ${source}; nothing was installed`);
+            }
+        } finally {
+            fs.rmSync(empty, { recursive: true, force: true });
+            fs.rmSync(kubeletDir, { recursive: true, force: true });
+        }
+    });
+
+    it("re-run the install when a seccomp profile changes", () => {
+        const copy = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-scripts-"));
+        try {
+            fs.cpSync(scriptsDir, copy, { recursive: true });
+            expect(scriptsDigest(copy)).toBe(scriptsDigest(scriptsDir));
+            fs.appendFileSync(path.join(copy, "seccomp", seccompProfiles.imageBuilder), "\n");
+            expect(scriptsDigest(copy)).not.toBe(scriptsDigest(scriptsDir));
+        } finally {
+            fs.rmSync(copy, { recursive: true, force: true });
+        }
     });
 });
