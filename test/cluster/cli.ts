@@ -12,7 +12,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startNodeCluster, type NodeCluster } from "./harness/cluster";
-import { startLab, type Lab } from "./harness/lab";
+import { publishPipelineImages, startLab, type Lab } from "./harness/lab";
+import { namespaces } from "../../vocabulary/names";
 import { labImageLookup } from "./harness/lab-images";
 import { findClusterToolchain, type ClusterToolchain } from "./harness/tools";
 
@@ -27,7 +28,7 @@ function rssMiB(pid: number | undefined): string {
 
 /** Stands the lab on the cluster and writes the stack's outputs (secrets included) to DIR/lab-outputs.json, readable by root only. */
 async function standLab(tools: ClusterToolchain, cluster: NodeCluster, dir: string, seconds: () => string): Promise<Lab> {
-    console.log(`lab: git server, load-balancer addresses, pulumi up of stack local (${seconds()})`);
+    console.log(`lab: git servers, load-balancer addresses, pulumi up of stack local (${seconds()})`);
     const lab = await startLab(tools, cluster, { ...labImageLookup(tools), dir: path.join(dir, "git") });
     const result = await lab.engine.stack.up({
         onEvent: (event) => {
@@ -35,6 +36,8 @@ async function standLab(tools: ClusterToolchain, cluster: NodeCluster, dir: stri
             if (step && step.op !== "same") console.log(`lab: ${step.op} ${step.type} ${step.urn.split("::").pop()} (${seconds()})`);
         },
     });
+    console.log(`lab: pushing the pipeline's images to the in-cluster registry (${seconds()})`);
+    await publishPipelineImages(tools, cluster);
     const outputsFile = path.join(dir, "lab-outputs.json");
     const values = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.value]));
     fs.writeFileSync(outputsFile, `${JSON.stringify(values, null, 2)}\n`, { mode: 0o600 });
@@ -42,6 +45,7 @@ async function standLab(tools: ClusterToolchain, cluster: NodeCluster, dir: stri
     for (const [name, url] of Object.entries(values.urls as Record<string, string>)) console.log(`  ${name}: ${url}`);
     console.log(`  logins (MLflow admin, Argo CD admin, Argo Workflows token): ${outputsFile}`);
     console.log(`  try: KUBECONFIG=${cluster.kubeconfig} kubectl -n argocd get applications`);
+    console.log(`  train: KUBECONFIG=${cluster.kubeconfig} ${tools.argo} submit -n ${namespaces.workflows} --from workflowtemplate/train-model -p scenario=normal --watch`);
     return lab;
 }
 

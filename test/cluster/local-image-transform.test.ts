@@ -4,7 +4,7 @@
  * controller is pointed at the local executor.
  */
 import { describe, expect, it } from "vitest";
-import { UnmappedImageError, withExecutorImage, withLocalImages } from "./harness/local-image-transform";
+import { UnmappedImageError, withExecutorImage, withLocalImages, withLocalStepImages } from "./harness/local-image-transform";
 
 const table: Record<string, string> = {
     "quay.io/argoproj/workflow-controller:v3.7.9": "gourmetgram.local/workflow-controller:v3.7.9",
@@ -43,5 +43,28 @@ describe("replacing a pod spec's images with the ones built here", () => {
             "--executor-image=gourmetgram.local/argoexec:v3.7.9",
         ]);
         expect(() => withExecutorImage({ containers: [{ name: "other" }] }, "e")).toThrow(/no container named workflow-controller/);
+    });
+
+    it("replaces a WorkflowTemplate's step images but leaves the in-cluster registry's, which the node pulls", () => {
+        const registryHost = "registry.kube-system.svc.cluster.local:5000";
+        const spec = {
+            entrypoint: "main",
+            templates: [
+                { name: "steps", steps: [[{ name: "a", template: "build" }]] },
+                { name: "build", container: { name: "main", image: "docker.io/library/postgres:16.9-alpine@sha256:abc" } },
+                { name: "gate", script: { image: `${registryHost}/gourmetgram-gates:src-1`, source: "x" } },
+            ],
+        };
+        const replaced = withLocalStepImages(spec, lookup, registryHost, "WorkflowTemplate build");
+        expect(replaced.templates[1].container).toEqual({ name: "main", image: "gourmetgram.local/postgres:15", imagePullPolicy: "Never" });
+        expect(replaced.templates[2].script).toEqual({ image: `${registryHost}/gourmetgram-gates:src-1`, source: "x" });
+        expect(replaced.templates[0]).toEqual(spec.templates[0]);
+    });
+
+    it("refuses a step image the table lacks, naming the template", () => {
+        const spec = { templates: [{ name: "build", container: { image: "docker.io/moby/buildkit:v0" } }] };
+        expect(() => withLocalStepImages(spec, lookup, "registry.local:5000", "WorkflowTemplate build-initial")).toThrow(
+            /WorkflowTemplate build-initial: template build runs docker\.io\/moby\/buildkit:v0, which no image built here stands in for/,
+        );
     });
 });

@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { run, runOk, startDaemon, waitUntil, type Daemon } from "../../e2e/harness/process";
+import { registry, registryNodeMirror } from "../../../vocabulary/names";
 import { clusterNetwork } from "./network";
+import { registryImageNames } from "./registry-images";
 import type { ClusterToolchain } from "./tools";
 
 /** The cluster's own containerd: its root, state, socket and CNI config all under dir. */
@@ -10,6 +12,11 @@ export interface Containerd {
     socket: string;
     /** crictl against this containerd. */
     crictl(args: readonly string[]): ReturnType<typeof run>;
+}
+
+/** Where this node's containerd pulls the in-cluster registry's images from. */
+export function registryMirrorEndpoint(): string {
+    return `http://${clusterNetwork.nodeIp}:${registryNodeMirror.nodePort}`;
 }
 
 export function containerdConfig(dir: string, tools: ClusterToolchain): string {
@@ -44,6 +51,11 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
   SystemdCgroup = false
+
+# The in-cluster registry, as K3s's registries.yaml points every node at it (vocabulary/names.ts
+# registryNodeMirror), except that this kube-proxy answers NodePorts on the node's address only.
+[plugins."io.containerd.grpc.v1.cri".registry.mirrors."${registry.host}"]
+  endpoint = ["${registryMirrorEndpoint()}"]
 
 [plugins."io.containerd.grpc.v1.cri".cni]
   bin_dir = "${tools.cniBinDir}"
@@ -91,9 +103,13 @@ export async function startContainerd(tools: ClusterToolchain, dir: string): Pro
     return { daemon, socket, crictl };
 }
 
-/** Loads each image archive into the k8s.io namespace, where the kubelet finds it. */
+/**
+ * Loads each image archive into the k8s.io namespace, where the kubelet finds it; not those the
+ * pipeline's pods pull from the in-cluster registry, which reach the node through it.
+ */
 export async function importImages(tools: ClusterToolchain, socket: string): Promise<void> {
-    for (const image of Object.values(tools.images)) {
+    const built = Object.entries(tools.images as Record<string, { archive: string }>);
+    for (const [, image] of built.filter(([name]) => !registryImageNames.has(name))) {
         await runOk(tools.ctr, ["--address", socket, "-n", "k8s.io", "images", "import", image.archive], { timeoutMs: 120_000 });
     }
 }

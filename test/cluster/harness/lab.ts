@@ -1,9 +1,11 @@
 /**
  * The lab on the one-node cluster: the program's own `pulumi up` of stacks/Pulumi.local.yaml
  * with the real engine, nothing awaited skipped. Around the program, the harness runs what a
- * Chameleon lab gets from elsewhere: the git server Argo CD clones the chart from (GitHub, there),
- * LoadBalancer addresses (K3s's ServiceLB) and the images (public registries), replaced through
- * one table. `npm run lab:local` and test/cluster/lab.test.ts both start it with startLab.
+ * Chameleon lab gets from elsewhere: the git servers Argo CD clones the chart from and the
+ * pipeline clones the app from (GitHub, there), LoadBalancer addresses (K3s's ServiceLB) and the
+ * images (public registries), replaced through one table; after `up`, the images the pipeline's
+ * pods pull from the in-cluster registry (registry-images.ts). `npm run lab:local` and the cluster
+ * suites start it with startLab.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,23 +16,48 @@ import gourmetgram from "../../../index";
 import { startEngine, type Engine } from "../../e2e/harness/engine";
 import { repoRoot } from "../../e2e/harness/render";
 import type { NodeCluster } from "./cluster";
+import { createAppRepository } from "./app-source";
 import { startGitServer, type GitServer } from "./git-server";
 import { localImageTransform, type ImageLookup } from "./local-image-transform";
 import { clusterNetwork } from "./network";
+import { registryMirrorEndpoint } from "./containerd";
+import { pushRegistryImages, unmappedRegistryImages } from "./registry-images";
+import { appName, namespaces, registry } from "../../../vocabulary/names";
+import { waitUntil } from "../../e2e/harness/process";
 import { startServiceLoadBalancer, type ServiceLoadBalancer } from "./service-lb";
 import type { ClusterToolchain } from "./tools";
 
 export const labStackName = "local";
 
+function labStackConfig(key: string): string {
+    const stack = parse(fs.readFileSync(path.join(repoRoot, "stacks", `Pulumi.${labStackName}.yaml`), "utf8")) as { config: Record<string, string> };
+    const value = stack.config[`gourmetgram:${key}`];
+    if (value === undefined) throw new Error(`stacks/Pulumi.${labStackName}.yaml sets no gourmetgram:${key}`);
+    return value;
+}
+
 /** The chart repository URL the local stack names: the git server must answer there. */
 export function labChartRepoUrl(): URL {
-    const stack = parse(fs.readFileSync(path.join(repoRoot, "stacks", `Pulumi.${labStackName}.yaml`), "utf8")) as { config: Record<string, string> };
-    return new URL(stack.config["gourmetgram:appChartRepoUrl"]);
+    return new URL(labStackConfig("appChartRepoUrl"));
+}
+
+/** The app repository URL the local stack names: the pipeline clones the app from there. */
+export function labAppRepoUrl(): URL {
+    return new URL(labStackConfig("appGitUrl"));
+}
+
+function onNodeAddress(url: URL, key: string): URL {
+    if (url.hostname !== clusterNetwork.nodeIp) {
+        throw new Error(`stacks/Pulumi.${labStackName}.yaml must name the ${key} on the node's address ${clusterNetwork.nodeIp}, not ${url.host}`);
+    }
+    return url;
 }
 
 export interface Lab {
     engine: Engine;
     git: GitServer;
+    /** The app repository's server and the commit it serves. */
+    appGit: GitServer;
     loadBalancer: ServiceLoadBalancer;
     /** The program with the harness's image replacement, for up, preview and refresh. */
     program: PulumiFn;
@@ -45,10 +72,8 @@ export interface LabOptions {
 }
 
 export async function startLab(tools: ClusterToolchain, cluster: NodeCluster, options: LabOptions): Promise<Lab> {
-    const chart = labChartRepoUrl();
-    if (chart.hostname !== clusterNetwork.nodeIp) {
-        throw new Error(`stacks/Pulumi.${labStackName}.yaml must name the chart repository on the node's address ${clusterNetwork.nodeIp}, not ${chart.host}`);
-    }
+    const chart = onNodeAddress(labChartRepoUrl(), "chart repository");
+    const app = onNodeAddress(labAppRepoUrl(), "app repository");
     const git = await startGitServer({
         source: repoRoot,
         dir: options.dir,
@@ -56,6 +81,20 @@ export async function startLab(tools: ClusterToolchain, cluster: NodeCluster, op
         port: Number(chart.port),
         name: path.basename(chart.pathname, ".git"),
     });
+    let appGit: GitServer;
+    try {
+        const appRepository = await createAppRepository(path.join(options.dir, "app-source"));
+        appGit = await startGitServer({
+            source: appRepository.dir,
+            dir: path.join(options.dir, "app"),
+            host: app.hostname,
+            port: Number(app.port),
+            name: path.basename(app.pathname, ".git"),
+        });
+    } catch (error) {
+        await git.stop();
+        throw error;
+    }
     const loadBalancer = startServiceLoadBalancer(cluster, clusterNetwork.nodeIp);
     // The inline program runs in this process and reads $KUBECONFIG as it would in a user's shell.
     const previousKubeconfig = process.env.KUBECONFIG;
@@ -64,7 +103,7 @@ export async function startLab(tools: ClusterToolchain, cluster: NodeCluster, op
         if (previousKubeconfig === undefined) delete process.env.KUBECONFIG;
         else process.env.KUBECONFIG = previousKubeconfig;
     };
-    const transform = localImageTransform({ lookup: options.lookup, executorImage: options.executorImage });
+    const transform = localImageTransform({ lookup: options.lookup, executorImage: options.executorImage, registryHost: registry.host });
     const program: PulumiFn = async () => {
         pulumi.runtime.registerResourceTransform(transform);
         return gourmetgram() as unknown as Record<string, unknown>;
@@ -74,10 +113,12 @@ export async function startLab(tools: ClusterToolchain, cluster: NodeCluster, op
         return {
             engine,
             git,
+            appGit,
             loadBalancer,
             program,
             stop: async () => {
                 await loadBalancer.stop();
+                await appGit.stop();
                 await git.stop();
                 engine.remove();
                 restoreKubeconfig();
@@ -85,8 +126,26 @@ export async function startLab(tools: ClusterToolchain, cluster: NodeCluster, op
         };
     } catch (error) {
         await loadBalancer.stop();
+        await appGit.stop();
         await git.stop();
         restoreKubeconfig();
         throw error;
     }
+}
+
+/**
+ * After `up`: pushes the pipeline's images into the in-cluster registry (registry-images.ts),
+ * once the registry answers through the node's mirror address, and checks that every registry
+ * image the deployed WorkflowTemplates name has a row. Returns the references pushed.
+ */
+export async function publishPipelineImages(tools: ClusterToolchain, cluster: NodeCluster): Promise<string[]> {
+    const templates = await cluster.kubectl(["get", "workflowtemplates", "-n", namespaces.workflows, "-o", "jsonpath={..image}"], { timeoutMs: 60_000 });
+    if (templates.code !== 0) throw new Error(`reading the WorkflowTemplates' images: ${templates.stderr}`);
+    const unmapped = unmappedRegistryImages(templates.stdout.split(/\s+/).filter(Boolean), appName);
+    if (unmapped.length > 0) {
+        throw new Error(`no locally built image stands in for ${unmapped.join(", ")}: add a row to test/cluster/harness/registry-images.ts`);
+    }
+    const endpoint = new URL(registryMirrorEndpoint()).host;
+    await waitUntil("the in-cluster registry on the node's mirror address", async () => (await fetch(`http://${endpoint}/v2/`)).ok, { timeoutMs: 180_000 });
+    return pushRegistryImages(tools.images as unknown as Record<string, { archive: string } | undefined>, endpoint);
 }

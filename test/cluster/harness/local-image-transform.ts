@@ -6,7 +6,8 @@
  * Each replaced container's pull policy becomes Never: there is nowhere to pull from, and some
  * upstream manifests (Argo CD's) say Always. The Argo Workflows controller is also told to run
  * steps with the local executor image, which it otherwise names itself
- * (quay.io/argoproj/argoexec:<version>).
+ * (quay.io/argoproj/argoexec:<version>). In the lab's WorkflowTemplates, images of the in-cluster
+ * registry stay as they are: the pipeline's pods pull them from there (registry-images.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -23,6 +24,9 @@ const podSpecPaths: Record<string, string[]> = {
     "kubernetes:core/v1:Pod": ["spec"],
 };
 
+/** Argo kinds whose templates name step images. */
+const workflowKinds = new Set(["kubernetes:argoproj.io/v1alpha1:WorkflowTemplate", "kubernetes:argoproj.io/v1alpha1:CronWorkflow"]);
+
 /** The local image for a product reference, or undefined when the table has none. */
 export type ImageLookup = (productRef: string) => string | undefined;
 
@@ -37,6 +41,30 @@ export function withLocalImages(podSpec: Obj, lookup: ImageLookup, where: string
             if (local === undefined) {
                 throw new UnmappedImageError(
                     `${where}: container ${container.name} runs ${container.image}, which no image built here stands in for ` +
+                        "(add a row to test/cluster/harness/local-images.ts and a recipe to scripts/toolchain/images.d)",
+                );
+            }
+            container.image = local;
+            container.imagePullPolicy = "Never";
+        }
+    }
+    return copy;
+}
+
+/**
+ * A copy of a Workflow spec with every step image replaced through `lookup`, except images of the
+ * in-cluster registry (`registryHost/...`), which the node pulls through its mirror.
+ */
+export function withLocalStepImages(workflowSpec: Obj, lookup: ImageLookup, registryHost: string, where: string): Obj {
+    const copy = structuredClone(workflowSpec);
+    for (const template of (copy.templates ?? []) as Obj[]) {
+        const containers = [template.container, template.script, ...((template.initContainers ?? []) as Obj[]), ...((template.sidecars ?? []) as Obj[])];
+        for (const container of containers.filter((c): c is Obj => c !== undefined && typeof c.image === "string")) {
+            if (container.image.startsWith(`${registryHost}/`)) continue;
+            const local = lookup(container.image);
+            if (local === undefined) {
+                throw new UnmappedImageError(
+                    `${where}: template ${template.name} runs ${container.image}, which no image built here stands in for ` +
                         "(add a row to test/cluster/harness/local-images.ts and a recipe to scripts/toolchain/images.d)",
                 );
             }
@@ -69,6 +97,8 @@ function setAt(value: Obj, path: string[], replacement: Obj): Obj {
 
 export interface LocalImageTransformOptions {
     lookup: ImageLookup;
+    /** The in-cluster registry's host: step images there are pulled, not replaced. */
+    registryHost: string;
     /** The local executor image the workflow controller is given. */
     executorImage: string;
 }
@@ -76,6 +106,14 @@ export interface LocalImageTransformOptions {
 /** The Pulumi resource transform that applies withLocalImages to every pod-bearing resource. */
 export function localImageTransform(options: LocalImageTransformOptions): pulumi.ResourceTransform {
     return (args) => {
+        if (workflowKinds.has(args.type)) {
+            const spec = pulumi.output(args.props.spec as Obj).apply((resolved) =>
+                resolved.workflowSpec
+                    ? { ...resolved, workflowSpec: withLocalStepImages(resolved.workflowSpec, options.lookup, options.registryHost, `${args.type} ${args.name}`) }
+                    : withLocalStepImages(resolved, options.lookup, options.registryHost, `${args.type} ${args.name}`),
+            );
+            return { props: { ...args.props, spec }, opts: args.opts };
+        }
         const path = podSpecPaths[args.type];
         if (!path) return undefined;
         // Every pod spec lives under the top-level `spec`; the name says which Deployment it is.

@@ -1,0 +1,298 @@
+/**
+ * The pipeline for real (rung 4 of the verification ladder, with the pipeline): the lab stood up
+ * by `pulumi up` on the one-node cluster, then the lab's own WorkflowTemplates run by the Argo
+ * Workflows controller, as a student submits them. The app comes from a git server holding the
+ * app stand-in; the image is built in the cluster by the template's own build step, pushed to the
+ * in-cluster registry, deployed by Argo CD and gated on the kubelet's real limits.
+ *
+ * In order, as a student meets them: a good model reaches canary; a run whose evaluation fails
+ * registers nothing and builds nothing; a model that breaks the app and one too big for staging
+ * are both caught and reverted, with the reason on their MLflow version; canary goes to
+ * production by hand; the CronWorkflow starts a run on its schedule. Each is asserted from the
+ * outside: the workflows' phases and steps, MLflow's aliases and tags, what each environment's
+ * `/version` serves, the Argo CD Applications' image tags and the registry's manifests. A failed
+ * expectation prints the workflows with every gate's report.
+ */
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import type { OutputMap } from "@pulumi/pulumi/automation";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import {
+    appApplicationName,
+    appImageTag,
+    appName,
+    environmentPorts,
+    model,
+    namespaces,
+    platformPublicPorts,
+    workflowTemplates,
+    type Environment,
+} from "../../vocabulary/names";
+import { testStagingSteps as steps } from "../../pipeline/templates/test-staging";
+import { repoRoot } from "../e2e/harness/render";
+import { clusterLockWaitMs, startNodeCluster, type NodeCluster } from "./harness/cluster";
+import { registryMirrorEndpoint } from "./harness/containerd";
+import { publishPipelineImages, startLab, type Lab } from "./harness/lab";
+import { labImageLookup } from "./harness/lab-images";
+import { clusterNetwork } from "./harness/network";
+import { describeWithCluster } from "./harness/suite";
+import { describeWorkflow, node, outputOf, phaseOf, secondsOf, Workflows, type WorkflowStatus } from "./harness/workflows";
+
+type Obj = Record<string, any>;
+const minutes = (n: number) => n * 60_000;
+const pipelineTimeout = minutes(30);
+
+/** Seeds whose simulated evaluation passes and fails, by the training image's own rule. */
+function evaluationSeeds(): { passing: number; failing: number } {
+    const script = [
+        "import json",
+        "from gourmetgram_train.simulated import ACCURACY_THRESHOLD, simulated_accuracy",
+        "seeds = range(1, 200)",
+        "print(json.dumps({'passing': next(s for s in seeds if simulated_accuracy(s) >= ACCURACY_THRESHOLD),",
+        "                  'failing': next(s for s in seeds if simulated_accuracy(s) < ACCURACY_THRESHOLD)}))",
+    ].join("\n");
+    const out = execFileSync(path.join(repoRoot, ".venv", "bin", "python"), ["-c", script], {
+        env: { ...process.env, PYTHONPATH: path.join(repoRoot, "pipeline", "images", "train") },
+        encoding: "utf8",
+    });
+    return JSON.parse(out) as { passing: number; failing: number };
+}
+
+/** A run of train-model and the workflows it started, in order. */
+interface PipelineRun {
+    train: WorkflowStatus;
+    build?: WorkflowStatus;
+    testStaging?: WorkflowStatus;
+    version?: string;
+}
+
+describeWithCluster("the pipeline on the one-node cluster, as a student runs it", (tools) => {
+    let cluster: NodeCluster;
+    let lab: Lab;
+    let outputs: OutputMap;
+    let workflows: Workflows;
+    const seeds = evaluationSeeds();
+    const mlflowUrl = `http://${clusterNetwork.nodeIp}:${platformPublicPorts.mlflow}`;
+    /** The version that passed every gate: what staging reverts to and canary serves. */
+    let lastGood = "";
+
+    const kubectl = async (args: string[]): Promise<string> => {
+        const r = await cluster.kubectl(args, { timeoutMs: 120_000 });
+        if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+        return r.stdout;
+    };
+    async function mlflow(route: string): Promise<Obj> {
+        const auth = `Basic ${Buffer.from(`admin:${outputs.mlflowAdminPassword.value}`).toString("base64")}`;
+        const response = await fetch(`${mlflowUrl}${route}`, { headers: { authorization: auth }, signal: AbortSignal.timeout(30_000) });
+        const text = await response.text();
+        if (!response.ok) throw new Error(`MLflow GET ${route}: HTTP ${response.status} ${text.slice(0, 300)}`);
+        return JSON.parse(text) as Obj;
+    }
+    const modelVersion = async (version: string): Promise<Obj> =>
+        (await mlflow(`/api/2.0/mlflow/model-versions/get?name=${model.name}&version=${version}`)).model_version as Obj;
+    const aliasVersion = async (alias: string): Promise<string> =>
+        String(((await mlflow(`/api/2.0/mlflow/registered-models/alias?name=${model.name}&alias=${alias}`)).model_version as Obj).version);
+    const latestVersion = async (): Promise<number> => {
+        const found = await mlflow(`/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent(`name='${model.name}'`)}&max_results=1000`);
+        return Math.max(0, ...((found.model_versions ?? []) as Obj[]).map((v) => Number(v.version)));
+    };
+    /** What an environment's LoadBalancer answers at /version, or the error. */
+    async function servedVersion(env: Environment): Promise<string> {
+        try {
+            const response = await fetch(`http://${clusterNetwork.nodeIp}:${environmentPorts[env]}/version`, { signal: AbortSignal.timeout(10_000) });
+            const body = (await response.json()) as { model_version?: string };
+            return body.model_version ?? `HTTP ${response.status} without a model_version`;
+        } catch (error) {
+            return `unreachable (${(error as Error).message})`;
+        }
+    }
+    async function applicationTag(env: Environment): Promise<string | undefined> {
+        const app = JSON.parse(await kubectl(["get", "application", appApplicationName(env), "-n", namespaces.argocd, "-o", "json"])) as Obj;
+        const parameters = (app.spec?.source?.helm?.parameters ?? []) as Array<{ name: string; value: string }>;
+        return parameters.find((p) => p.name === "image.tag")?.value;
+    }
+    async function layersOf(tag: string): Promise<string[]> {
+        const response = await fetch(`${registryMirrorEndpoint()}/v2/${appName}/manifests/${tag}`, {
+            headers: { accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" },
+            signal: AbortSignal.timeout(30_000),
+        });
+        if (!response.ok) throw new Error(`registry: manifest ${appName}:${tag}: HTTP ${response.status}`);
+        return ((await response.json()) as { layers: Array<{ digest: string }> }).layers.map((l) => l.digest);
+    }
+
+    /** Fails with the workflows' steps and reports when a workflow did not end as expected. */
+    function expectPhase(status: WorkflowStatus | undefined, phase: string, ...context: Array<WorkflowStatus | undefined>): asserts status is WorkflowStatus {
+        if (status?.phase !== phase) {
+            const shown = [status, ...context].filter((s): s is WorkflowStatus => s !== undefined).map(describeWorkflow);
+            throw new Error(`expected ${status?.name ?? "the workflow"} to be ${phase}, it is ${status?.phase ?? "missing"}:\n${shown.join("\n")}`);
+        }
+    }
+    function expectSteps(status: WorkflowStatus, expected: Record<string, string>): void {
+        const actual = Object.fromEntries(Object.keys(expected).map((step) => [step, phaseOf(status, step)]));
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+            throw new Error(`steps of ${status.name}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}:\n${describeWorkflow(status)}`);
+        }
+    }
+
+    /** Submits train-model and follows it through the build and test-staging workflows it starts. */
+    async function trainAndFollow(scenario: string, seed: number): Promise<PipelineRun> {
+        const name = await workflows.submit(workflowTemplates.trainModel, { scenario, seed });
+        const train = await workflows.wait(name, pipelineTimeout);
+        const run: PipelineRun = { train };
+        expectPhase(train, "Succeeded");
+        if (phaseOf(train, "build-container-image") !== "Succeeded") return run;
+        run.version = outputOf(node(train, "train"), "model-version");
+        run.build = await workflows.wait(workflows.child(train, "build-container-image"), pipelineTimeout);
+        expectPhase(run.build, "Succeeded", train);
+        run.testStaging = await workflows.wait(workflows.child(run.build, "deploy-and-test-staging"), pipelineTimeout);
+        return run;
+    }
+
+    beforeAll(async () => {
+        const started = Date.now();
+        cluster = await startNodeCluster(tools, { progress: (step) => console.log(`cluster: ${step} (${Math.round((Date.now() - started) / 1000)} s)`) });
+        lab = await startLab(tools, cluster, { ...labImageLookup(tools), dir: path.join(cluster.workDir, "git") });
+        outputs = (await lab.engine.stack.up({ onOutput: (line) => process.stdout.write(`up: ${line}`) })).outputs;
+        const pushed = await publishPipelineImages(tools, cluster);
+        console.log(`pipeline: lab ready in ${Math.round((Date.now() - started) / 1000)} s; pushed ${pushed.join(", ")}`);
+        workflows = new Workflows(cluster, tools.argo);
+    }, clusterLockWaitMs + minutes(40));
+
+    afterAll(async () => {
+        await lab?.stop();
+        if (cluster) {
+            const left = await cluster.stop();
+            expect(left).toEqual([]);
+        }
+    }, minutes(10));
+
+    it("takes a good model to canary: trained and evaluated, registered, built, deployed to staging, gated, promoted", async () => {
+        const submitted = Date.now();
+        const run = await trainAndFollow("normal", seeds.passing);
+        expectPhase(run.testStaging, "Succeeded", run.train, run.build);
+        const version = run.version!;
+        expect(version).toMatch(/^[0-9]+$/);
+        expectSteps(run.build!, { "prepare-context": "Succeeded", "build-image": "Succeeded" });
+        expectSteps(run.testStaging, {
+            [steps.rollOut]: "Succeeded",
+            [steps.resources]: "Succeeded",
+            [steps.integration]: "Succeeded",
+            [steps.load]: "Succeeded",
+            [steps.markGood]: "Succeeded",
+            [steps.promote]: "Succeeded",
+        });
+        for (const revert of [steps.revertRollOut, steps.revertResources, steps.revertIntegration, steps.revertLoad]) {
+            expect(phaseOf(run.testStaging, revert), revert).not.toBe("Succeeded");
+        }
+        expect(await servedVersion("canary")).toBe(version);
+        const canarySince = Date.now();
+        expect(await servedVersion("staging")).toBe(version);
+        expect(await aliasVersion("canary")).toBe(version);
+        expect(await aliasVersion("staging")).toBe(version);
+        expect(await applicationTag("staging")).toBe(appImageTag("staging", version));
+        expect(await applicationTag("canary")).toBe(appImageTag("canary", version));
+        lastGood = version;
+
+        const timings = [
+            ["train", node(run.train, "train")],
+            ["prepare-context", node(run.build!, "prepare-context")],
+            ["build-image", node(run.build!, "build-image")],
+            ...[steps.rollOut, steps.resources, steps.integration, steps.load, steps.markGood, steps.promote].map((s) => [s, node(run.testStaging!, s)] as const),
+        ] as const;
+        console.log(
+            `pipeline timing, normal, v${version}: submit to canary serving it ${Math.round((canarySince - submitted) / 1000)} s; ` +
+                timings.map(([step, n]) => `${step} ${secondsOf(n)} s`).join(", "),
+        );
+    }, pipelineTimeout * 3);
+
+    it("registers nothing and builds nothing when the evaluation fails", async () => {
+        const before = await latestVersion();
+        const builds = await workflows.ofTemplate(workflowTemplates.buildContainerImage);
+        const run = await trainAndFollow("normal", seeds.failing);
+        expect(phaseOf(run.train, "train")).toBe("Succeeded");
+        expect(outputOf(node(run.train, "train"), "model-version") ?? "").toBe("");
+        expect(phaseOf(run.train, "build-container-image")).toBe("Skipped");
+        expect(await latestVersion()).toBe(before);
+        expect(await workflows.ofTemplate(workflowTemplates.buildContainerImage)).toEqual(builds);
+    }, pipelineTimeout);
+
+    it("catches a model that breaks the app at the integration gate and puts staging back on the last good version", async () => {
+        expect(lastGood, "needs the good model of the first test").not.toBe("");
+        const run = await trainAndFollow("bad-architecture", seeds.passing);
+        expectPhase(run.testStaging, "Succeeded", run.train, run.build);
+        expectSteps(run.testStaging, {
+            [steps.rollOut]: "Succeeded",
+            [steps.resources]: "Succeeded",
+            [steps.integration]: "Failed",
+            [steps.load]: "Skipped",
+            [steps.markGood]: "Skipped",
+            [steps.revertIntegration]: "Succeeded",
+            [steps.promote]: "Skipped",
+        });
+        const tags = Object.fromEntries(((await modelVersion(run.version!)).tags as Obj[]).map((t) => [t.key, t.value]));
+        expect(tags["reverted-from-staging"]).toMatch(/^integration gate Failed/);
+        expect(await servedVersion("staging")).toBe(lastGood);
+        expect(await applicationTag("staging")).toBe(appImageTag("staging", lastGood));
+        expect(await servedVersion("canary")).toBe(lastGood);
+        expect(await aliasVersion("canary")).toBe(lastGood);
+
+        // Only the layer with the model changed: the app's heavy layers came from the build cache.
+        const [good, bad] = [await layersOf(appImageTag("staging", lastGood)), await layersOf(appImageTag("staging", run.version!))];
+        expect(bad.slice(0, -1)).toEqual(good.slice(0, -1));
+        expect(bad.at(-1)).not.toBe(good.at(-1));
+    }, pipelineTimeout * 3);
+
+    it("catches a model too big for staging: OOMKilled, the resource gate says so, staging is reverted", async () => {
+        const run = await trainAndFollow("oversized", seeds.passing);
+        expectPhase(run.testStaging, "Succeeded", run.train, run.build);
+        expectSteps(run.testStaging, {
+            [steps.rollOut]: "Succeeded",
+            [steps.resources]: "Failed",
+            [steps.integration]: "Skipped",
+            [steps.load]: "Skipped",
+            [steps.revertResources]: "Succeeded",
+            [steps.promote]: "Skipped",
+        });
+        expect(outputOf(node(run.testStaging, steps.resources), "report")).toMatch(/OOMKilled/);
+        const tags = Object.fromEntries(((await modelVersion(run.version!)).tags as Obj[]).map((t) => [t.key, t.value]));
+        expect(tags["reverted-from-staging"]).toMatch(/^resource gate Failed.*OOMKilled/s);
+        expect(await servedVersion("staging")).toBe(lastGood);
+        expect(await servedVersion("canary")).toBe(lastGood);
+    }, pipelineTimeout * 3);
+
+    it("promotes canary to production by hand", async () => {
+        const name = await workflows.submit(workflowTemplates.promoteModel, {
+            "source-environment": "canary",
+            "target-environment": "production",
+            "model-version": lastGood,
+        });
+        expectPhase(await workflows.wait(name, pipelineTimeout), "Succeeded");
+        expect(await servedVersion("production")).toBe(lastGood);
+        expect(await aliasVersion("production")).toBe(lastGood);
+        expect(await applicationTag("production")).toBe(appImageTag("production", lastGood));
+    }, pipelineTimeout);
+
+    it("starts a training run from the CronWorkflow on its schedule", async () => {
+        const cron = workflowTemplates.trainModelCron;
+        const fromCron = async () => (await workflows.list()).filter((w) => w.labels["workflows.argoproj.io/cron-workflow"] === cron);
+        const spec = (JSON.parse(await kubectl(["get", "cronworkflow", cron, "-n", namespaces.workflows, "-o", "json"])) as Obj).spec as Obj;
+        const setSchedules = (schedules: string[]) =>
+            kubectl(["patch", "cronworkflow", cron, "-n", namespaces.workflows, "--type=merge", "-p", JSON.stringify({ spec: { schedules } })]);
+        await setSchedules(["* * * * *"]);
+        try {
+            const deadline = Date.now() + minutes(3);
+            let started = await fromCron();
+            while (started.length === 0 && Date.now() < deadline) {
+                await new Promise((resolve) => setTimeout(resolve, 10_000));
+                started = await fromCron();
+            }
+            expect(started.length, "the CronWorkflow started no workflow within 3 minutes").toBeGreaterThan(0);
+            expect(started[0].template).toBe(workflowTemplates.trainModel);
+            expect(started[0].parameters.scenario).toBe(spec.workflowSpec.arguments.parameters.find((p: Obj) => p.name === "scenario").value);
+        } finally {
+            await setSchedules(spec.schedules as string[]);
+            // The run it started is not this test's subject: stopped, so it trains and builds nothing.
+            for (const w of await fromCron()) await kubectl(["delete", "workflow", w.name, "-n", namespaces.workflows, "--wait=true"]);
+        }
+    }, minutes(6));
+});
