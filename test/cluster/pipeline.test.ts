@@ -30,6 +30,7 @@ import {
 } from "../../vocabulary/names";
 import { testStagingSteps as steps } from "../../pipeline/templates/test-staging";
 import { repoRoot } from "../e2e/harness/render";
+import { runOk } from "../e2e/harness/process";
 import { clusterLockWaitMs, startNodeCluster, type NodeCluster } from "./harness/cluster";
 import { registryMirrorEndpoint } from "./harness/containerd";
 import { publishPipelineImages, startLab, type Lab } from "./harness/lab";
@@ -58,6 +59,14 @@ function evaluationSeeds(): { passing: number; failing: number } {
     return JSON.parse(out) as { passing: number; failing: number };
 }
 
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+}
+
 /** A run of train-model and the workflows it started, in order. */
 interface PipelineRun {
     train: WorkflowStatus;
@@ -75,6 +84,8 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
     const mlflowUrl = `http://${clusterNetwork.nodeIp}:${platformPublicPorts.mlflow}`;
     /** The version that passed every gate: what staging reverts to and canary serves. */
     let lastGood = "";
+    /** The version the integration gate rejected. */
+    let rejected = "";
 
     const kubectl = async (args: string[]): Promise<string> => {
         const r = await cluster.kubectl(args, { timeoutMs: 120_000 });
@@ -229,7 +240,8 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
             [steps.revertIntegration]: "Succeeded",
             [steps.promote]: "Skipped",
         });
-        const tags = Object.fromEntries(((await modelVersion(run.version!)).tags as Obj[]).map((t) => [t.key, t.value]));
+        rejected = run.version!;
+        const tags = Object.fromEntries(((await modelVersion(rejected)).tags as Obj[]).map((t) => [t.key, t.value]));
         expect(tags["reverted-from-staging"]).toMatch(/^integration gate Failed/);
         expect(await servedVersion("staging")).toBe(lastGood);
         expect(await applicationTag("staging")).toBe(appImageTag("staging", lastGood));
@@ -260,16 +272,85 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
         expect(await servedVersion("canary")).toBe(lastGood);
     }, pipelineTimeout * 3);
 
-    it("promotes canary to production by hand", async () => {
+    it("promotes canary to production by hand, and finishes the job when the workflow controller is killed in the middle", async () => {
         const name = await workflows.submit(workflowTemplates.promoteModel, {
             "source-environment": "canary",
             "target-environment": "production",
             "model-version": lastGood,
         });
-        expectPhase(await workflows.wait(name, pipelineTimeout), "Succeeded");
+        await waitFor("the promotion's first step to run", async () => (await workflows.status(name)).nodes.some((n) => n.type === "Pod" && n.phase === "Running"), minutes(10));
+        await kubectl(["delete", "pod", "-n", namespaces.argo, "-l", "app=workflow-controller", "--grace-period=0", "--force", "--wait=true"]);
+        let status = await workflows.wait(name, pipelineTimeout);
+        if (status.phase !== "Succeeded") {
+            console.log(`promotion after the controller was killed: ${describeWorkflow(status)}\nsubmitting it again`);
+            status = await workflows.wait(
+                await workflows.submit(workflowTemplates.promoteModel, { "source-environment": "canary", "target-environment": "production", "model-version": lastGood }),
+                pipelineTimeout,
+            );
+        }
+        expectPhase(status, "Succeeded");
         expect(await servedVersion("production")).toBe(lastGood);
         expect(await aliasVersion("production")).toBe(lastGood);
         expect(await applicationTag("production")).toBe(appImageTag("production", lastGood));
+    }, pipelineTimeout * 2);
+
+    it("runs two promotions of one environment one after the other", async () => {
+        const promote = () =>
+            workflows.submit(workflowTemplates.promoteModel, { "source-environment": "canary", "target-environment": "production", "model-version": lastGood });
+        const [first, second] = await Promise.all([promote(), promote()]);
+        const [a, b] = [await workflows.wait(first, pipelineTimeout), await workflows.wait(second, pipelineTimeout)];
+        expectPhase(a, "Succeeded", b);
+        expectPhase(b, "Succeeded", a);
+        const span = (status: WorkflowStatus) => {
+            const pods = status.nodes.filter((n) => n.type === "Pod" && n.startedAt && n.finishedAt);
+            return [Math.min(...pods.map((n) => Date.parse(n.startedAt!))), Math.max(...pods.map((n) => Date.parse(n.finishedAt!)))];
+        };
+        const [[aStart, aEnd], [bStart, bEnd]] = [span(a), span(b)];
+        // Production's lock: the steps of one ran entirely before the other's began.
+        expect(aEnd <= bStart || bEnd <= aStart, `${describeWorkflow(a)}\n${describeWorkflow(b)}`).toBe(true);
+    }, pipelineTimeout * 2);
+
+    it("restores staging when MLflow is down during a revert, fails naming what is left, and a rerun records it", async () => {
+        // Staging on a rejected version again, as a gate leaves it before its revert.
+        expect(rejected, "needs the rejected model of the integration test").not.toBe("");
+        expectPhase(await workflows.wait(await workflows.submit(workflowTemplates.deployContainerImage, { environment: "staging", version: rejected }), pipelineTimeout), "Succeeded");
+        expect(await servedVersion("staging")).toBe(rejected);
+        const replicas = (await kubectl(["get", "deployment", "mlflow", "-n", namespaces.platform, "-o", "jsonpath={.spec.replicas}"])).trim();
+        await kubectl(["scale", "deployment", "mlflow", "-n", namespaces.platform, "--replicas=0"]);
+        await kubectl(["wait", "--for=delete", "pod", "-n", namespaces.platform, "-l", "app=mlflow", "--timeout=180s"]);
+        const reason = "fault test: MLflow down during the revert";
+        let status: WorkflowStatus;
+        try {
+            status = await workflows.wait(await workflows.submit(workflowTemplates.revertStaging, { "model-version": rejected, reason }), pipelineTimeout);
+            expect(await servedVersion("staging")).toBe(lastGood);
+        } finally {
+            await kubectl(["scale", "deployment", "mlflow", "-n", namespaces.platform, `--replicas=${replicas}`]);
+            await kubectl(["rollout", "status", "deployment/mlflow", "-n", namespaces.platform, "--timeout=600s"]);
+        }
+        expect(status.phase, describeWorkflow(status)).not.toBe("Succeeded");
+        expect(describeWorkflow(status)).toMatch(/MLflow/);
+        expectPhase(await workflows.wait(await workflows.submit(workflowTemplates.revertStaging, { "model-version": rejected, reason }), pipelineTimeout), "Succeeded");
+        const tags = Object.fromEntries(((await modelVersion(rejected)).tags as Obj[]).map((t) => [t.key, t.value]));
+        expect(tags["reverted-from-staging"]).toBe(reason);
+        expect(await servedVersion("staging")).toBe(lastGood);
+    }, pipelineTimeout * 3);
+
+    it("refuses to promote an image whose tag was pushed again after it was tested", async () => {
+        const tag = appImageTag("canary", lastGood);
+        const tested = await layersOf(tag);
+        await runOk("skopeo", [
+            "copy", "--quiet", "--dest-tls-verify=false",
+            `docker-archive:${(tools.images as unknown as Record<string, { archive: string }>)["app-base"].archive}`,
+            `docker://${new URL(registryMirrorEndpoint()).host}/${appName}:${tag}`,
+        ], { timeoutMs: 600_000 });
+        expect(await layersOf(tag)).not.toEqual(tested);
+        const status = await workflows.wait(
+            await workflows.submit(workflowTemplates.promoteModel, { "source-environment": "canary", "target-environment": "production", "model-version": lastGood }),
+            pipelineTimeout,
+        );
+        expect(status.phase, describeWorkflow(status)).toBe("Failed");
+        expect(describeWorkflow(status)).toMatch(/digest/);
+        expect(await servedVersion("production")).toBe(lastGood);
     }, pipelineTimeout);
 
     it("starts a training run from the CronWorkflow on its schedule", async () => {
