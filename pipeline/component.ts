@@ -1,8 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaces, releaseRecord } from "../vocabulary/names";
+import { namespaces, registry, releaseRecord } from "../vocabulary/names";
 import { platformImages } from "../vocabulary/versions";
 import type { ContainerResources } from "../infra/platform/common/resources";
+import { pulumiArgs } from "../infra/platform/common/to-pulumi";
+import { buildkitdConfigMap } from "../infra/platform/image-build/builder";
 import type { PipelineConfig } from "./config";
 import { githubEventSource, githubTriggerNames, sensorRules, trainOnPushSensor } from "./events/github-trigger";
 import { runnerRules } from "./rbac/policies";
@@ -25,7 +27,7 @@ export interface PipelineArgs {
 /** Settings for the builders; the same function the render and the tests use. */
 export function pipelineSettings(config: PipelineConfig, images: BuiltImages, stagingAppResources: ContainerResources): PipelineSettings {
     return {
-        images: { gates: images.gates, train: images.train, kaniko: platformImages.kanikoExecutor },
+        images: { gates: images.gates, train: images.train, imageBuilder: platformImages.buildkit },
         stagingAppLimits: { ...stagingAppResources.limits },
         thresholds: config.thresholds,
         appCodeSource: config.appCodeSource,
@@ -60,10 +62,13 @@ export class Pipeline extends pulumi.ComponentResource {
             data: {},
         }, { ...child, ignoreChanges: ["data"] });
 
+        // What the build steps' buildkitd reads (infra/platform/image-build/builder.ts).
+        const builderConfig = new k8s.core.v1.ConfigMap(`${name}-buildkitd-config`, pulumiArgs(buildkitdConfigMap(namespaces.workflows, registry.host)), child);
+
         const templates = shapes.templates.map((shape, index) =>
             customResource(`${name}-${shape.metadata.name}`, shape, built.apply((b) => b.templates[index]), {
                 ...child,
-                dependsOn: this.runner(name, shape.metadata.name as string),
+                dependsOn: [...this.runner(name, shape.metadata.name as string), builderConfig],
             }),
         );
         shapes.crons.forEach((shape, index) => {

@@ -53,5 +53,10 @@ export const platformImages = {
     postgres: "docker.io/library/postgres:16.9-alpine@sha256:7c688148e5e156d0e86df7ba8ae5a05a2386aaec1e2ad8e6d11bdf10504b1fb7",
     minio: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z@sha256:a1ea29fa28355559ef137d71fc570e508a214ec84ff8083e39bc5428980b015e",
     minioClient: "quay.io/minio/mc:RELEASE.2025-04-16T18-13-26Z@sha256:aead63c77f9db9107f1696fb08ecb0faeda23729cde94b0f663edf4fe09728e3",
-    kanikoExecutor: "gcr.io/kaniko-project/executor:v1.23.2@sha256:9e69fd4330ec887829c780f5126dd80edc663df6def362cd22e79bcdf00ac53f",
+    /**
+     * Upstream's rootful BuildKit (buildkitd, buildctl, runc as buildkit-runc, util-linux's
+     * unshare): the in-cluster image builds (infra/platform/image-build/builder.ts). The digest
+     * is the multi-arch index's.
+     */
+    buildkit: "docker.io/moby/buildkit:v0.34.0@sha256:b059f8d7226d0b326bc871af489a5dddf65e36af4d20d14251b072974d9ee87c",
 } as const;

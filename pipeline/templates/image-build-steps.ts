@@ -4,7 +4,8 @@ type WorkflowVolumeClaim = NonNullable<WorkflowSpec["volumeClaimTemplates"]>[num
 import { appImage, model, type Environment } from "../../vocabulary/names";
 import type { Template } from "./argo-types";
 import { environmentLocks, mlflowEnvironment, retryIdempotentFetch, retryInfrastructureErrors } from "./common";
-import { kanikoSecurityContext, restrictedSecurityContext } from "../../infra/platform/common/security";
+import { restrictedSecurityContext } from "../../infra/platform/common/security";
+import { buildkitdConfigMapName, imageBuilderContainer, imageBuilderVolumes } from "../../infra/platform/image-build/builder";
 import { param } from "./parameterized";
 import type { PipelineSettings } from "./settings";
 import { withoutApiToken } from "./without-api-token";
@@ -96,11 +97,13 @@ export function prepareContextTemplate(settings: PipelineSettings): Template {
 }
 
 /**
- * Kaniko builds the context in an unprivileged pod and pushes one tag per environment given.
- * `locks` are the environments' mutexes the push takes itself, so a rebuild of version N cannot
- * replace `<env>-1.0.N` while a release step holds that environment (test-staging holds
- * staging's from its deploy to its verdict). A workflow that already holds them at workflow
- * level passes none: Argo would make the step wait for its own workflow.
+ * BuildKit builds the context (infra/platform/image-build/builder.ts) and pushes one tag per
+ * environment given, with the registry cache beside them (`<repo>:buildcache`), so a new model
+ * rebuilds only its own layers. `locks` are the environments' mutexes the push takes itself, so
+ * a rebuild of version N cannot replace `<env>-1.0.N` while a release step holds that
+ * environment (test-staging holds staging's from its deploy to its verdict). A workflow that
+ * already holds them at workflow level passes none: Argo would make the step wait for its own
+ * workflow.
  */
 export function buildImageTemplate(settings: PipelineSettings, envs: readonly Environment[], locks: readonly Environment[]): Template {
     const version = param.input("model-version");
@@ -111,22 +114,16 @@ export function buildImageTemplate(settings: PipelineSettings, envs: readonly En
         retryStrategy: retryInfrastructureErrors,
         activeDeadlineSeconds: settings.deadlines.buildSeconds,
         ...withoutApiToken,
-        container: {
+        container: imageBuilderContainer({
             name: "main",
-            image: settings.images.kaniko,
-            args: [
-                `--context=dir://${contextDir}`,
-                `--dockerfile=${contextDir}/Dockerfile`,
-                ...envs.map((env) => `--destination=${appImage(env, version)}`),
-                // The in-cluster registry speaks plain HTTP inside the cluster network.
-                "--insecure",
-                "--snapshot-mode=redo",
-                "--push-retry=2",
-            ],
-            volumeMounts: [{ name: workspaceVolume, mountPath: workspaceMount }],
+            image: settings.images.imageBuilder,
+            contextDir,
+            dockerfile: "Dockerfile",
+            images: envs.map((env) => appImage(env, version)),
+            contextMount: { name: workspaceVolume, mountPath: workspaceMount, readOnly: true },
             resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "3Gi" } },
-            // Root, as Kaniko must be; everything else it can do without is taken away.
-            securityContext: kanikoSecurityContext(),
-        },
+        }),
+        // The ConfigMap is the Pipeline component's (pipeline/component.ts).
+        volumes: imageBuilderVolumes(buildkitdConfigMapName),
     };
 }

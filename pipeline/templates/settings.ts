@@ -11,8 +11,8 @@ export interface PipelineImages {
     readonly gates: string;
     /** The training image (pipeline/images/train): runs training, and downloads models for builds. */
     readonly train: string;
-    /** The Kaniko executor that builds app images inside the cluster. */
-    readonly kaniko: string;
+    /** BuildKit, which builds app images inside the cluster (infra/platform/image-build/builder.ts). */
+    readonly imageBuilder: string;
 }
 
 export interface GateThresholds {

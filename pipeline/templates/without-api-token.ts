@@ -2,7 +2,7 @@ import { workflowExecutor } from "../../vocabulary/names";
 import type { Template } from "./argo-types";
 
 /**
- * For steps whose code never calls the Kubernetes API (training, the build context, Kaniko):
+ * For steps whose code never calls the Kubernetes API (training, the build context, BuildKit):
  * their containers get no service-account token, so code they run (the app's third-party
  * source included) holds no credential. Argo's own executor containers in the pod use the
  * executor account's token, which can only report the step's outputs.

@@ -13,7 +13,7 @@ export type PodSecurityLevel = "restricted" | "baseline";
 export const namespacePodSecurity: Readonly<Record<string, { level: PodSecurityLevel; why: string }>> = {
     [namespaces.platform]: {
         level: "baseline",
-        why: "the in-cluster image builds (Kaniko) unpack image filesystems as root; every other pod here is restricted",
+        why: "the in-cluster image builds (BuildKit) start as root with SETUID and SETGID under a Localhost seccomp profile, to create the build's user namespace; every other pod here is restricted",
     },
     [namespaces.argo]: {
         level: "baseline",
@@ -21,7 +21,7 @@ export const namespacePodSecurity: Readonly<Record<string, { level: PodSecurityL
     },
     [namespaces.workflows]: {
         level: "baseline",
-        why: "build-container-image runs Kaniko as root; every other step is restricted",
+        why: "build-container-image's BuildKit step starts as root with SETUID and SETGID under a Localhost seccomp profile, to create the build's user namespace; every other step is restricted",
     },
     [namespaces.argocd]: {
         level: "baseline",

@@ -2,7 +2,8 @@
  * The Pod Security `restricted` profile, applied by the builders of every pod this program
  * writes: non-root, no privilege escalation, every capability dropped, the runtime's default
  * seccomp profile, a read-only root filesystem (writable paths are emptyDir volumes), and no
- * service-account token unless the pod calls the Kubernetes API.
+ * service-account token unless the pod calls the Kubernetes API. The one exception is the image
+ * builder's container, which says why beside it (infra/platform/image-build/builder.ts).
  */
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
@@ -58,35 +59,6 @@ export function restrictedPod<P extends IPodSpec>(spec: P, identity: PodIdentity
 export function checkovWaivers(waivers: Readonly<Record<string, string>>): Record<string, string> {
     return Object.fromEntries(Object.entries(waivers).map(([check, reason], i) => [`checkov.io/skip${i + 1}`, `${check}=${reason}`]));
 }
-
-/**
- * What Kaniko keeps of a container runtime's default capabilities: everything a Dockerfile's
- * layers and RUN steps may need (unpacking files with owners, modes, device nodes and file
- * capabilities; apt dropping to its own user), all within Pod Security `baseline`. NET_RAW goes.
- */
-export const kanikoCapabilities = ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"] as const;
-
-/**
- * Kaniko builds an image by unpacking and running its layers in its own root filesystem, as
- * root: it cannot be restricted. It gets the rest: no privilege escalation, the default seccomp
- * profile, and no capability outside `kanikoCapabilities`.
- */
-export function kanikoSecurityContext(): ISecurityContext {
-    return {
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        capabilities: { drop: ["ALL"], add: [...kanikoCapabilities] },
-        seccompProfile: { type: "RuntimeDefault" },
-    };
-}
-
-export const kanikoWaivers = {
-    CKV_K8S_22: "Kaniko writes the image it builds into its own root filesystem",
-    CKV_K8S_23: "Kaniko must run as root to unpack and run image layers",
-    CKV_K8S_40: "Kaniko must run as root to unpack and run image layers",
-    CKV_K8S_37: "Kaniko unpacks and runs image layers as root with the runtime's default capabilities (less NET_RAW, all within Pod Security baseline)",
-    CKV_K8S_25: "Kaniko unpacks and runs image layers as root with the runtime's default capabilities (less NET_RAW, all within Pod Security baseline)",
-} as const;
 
 /** Checks that cannot apply to an image this program builds in the cluster, and why. */
 export const inClusterImageWaivers = {

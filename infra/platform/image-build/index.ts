@@ -29,7 +29,7 @@ export interface ImageBuildArgs {
 }
 
 /**
- * Builds an image from a directory of this repository inside the cluster (Kaniko), pushes it
+ * Builds an image from a directory of this repository inside the cluster (BuildKit), pushes it
  * to the registry, and names it by the content hash of its sources. `image` resolves only
  * after the push finished, so a consumer that uses it waits for the build.
  */

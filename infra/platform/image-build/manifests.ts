@@ -2,7 +2,8 @@ import { platformImages } from "../../../vocabulary/versions";
 import { componentLabels } from "../common/labels";
 import { type IConfigMap, type IJob, manifest } from "../common/manifest";
 import { platformResources, toResourceRequirements } from "../common/resources";
-import { checkovWaivers, kanikoSecurityContext, kanikoWaivers } from "../common/security";
+import { checkovWaivers, defaultUid, restrictedSecurityContext } from "../common/security";
+import { buildkitdConfig, buildkitdConfigKey, imageBuilderContainer, imageBuilderVolumes, imageBuilderWaivers } from "./builder";
 
 /** An image repository name as the distribution spec allows it (lowercase path components). */
 const repositoryPattern = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -30,7 +31,10 @@ export interface ImageBuildManifestArgs {
 }
 
 const contextFile = "context.tar.gz";
+const archiveMount = "/workspace/archive";
 const contextMount = "/workspace/context";
+/** tar unpacking a ConfigMap's few hundred KiB. */
+const unpackResources = { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } };
 
 /** `name` cut to a DNS label together with a short hash suffix. */
 function objectName(prefix: string, repository: string, tag: string): string {
@@ -44,21 +48,30 @@ export function imageReference(registryHost: string, repository: string, tag: st
 }
 
 /**
- * The build context in an immutable ConfigMap and a Kaniko Job that builds and pushes it.
- * Both names carry the content tag: a changed source is a new Job, an unchanged one is
- * no change at all.
+ * The build context in an immutable ConfigMap (the archive and buildkitd's configuration) and a
+ * Job that unpacks the archive (BuildKit reads a directory) and builds and pushes it with the
+ * image builder (builder.ts). Both names carry the content tag: a changed source is a new Job,
+ * an unchanged one is no change at all.
  */
 export function imageBuildManifests(args: ImageBuildManifestArgs): { context: IConfigMap; job: IJob } {
     checkRepositoryName(args.repository);
     const labels = { ...componentLabels("image-build"), "gourmetgram.io/image": args.repository.replace(/\//g, ".") };
     const contextName = objectName("build-context", args.repository, args.tag);
+    // buildkitd's configuration rides in the build's own ConfigMap: ImageBuilds are made by
+    // components in two layers, and none owns a ConfigMap shared by the namespace.
     const context = manifest.ConfigMap({
         metadata: { name: contextName, namespace: args.namespace, labels },
         immutable: true,
+        data: { [buildkitdConfigKey]: buildkitdConfig(args.registryHost) },
         binaryData: { [contextFile]: args.archiveBase64 },
     });
     const job = manifest.Job({
-        metadata: { name: objectName("build", args.repository, args.tag), namespace: args.namespace, labels, annotations: checkovWaivers(kanikoWaivers) },
+        metadata: {
+            name: objectName("build", args.repository, args.tag),
+            namespace: args.namespace,
+            labels,
+            annotations: checkovWaivers(imageBuilderWaivers),
+        },
         spec: {
             backoffLimit: 2,
             activeDeadlineSeconds: 3600,
@@ -66,28 +79,39 @@ export function imageBuildManifests(args: ImageBuildManifestArgs): { context: IC
                 metadata: { labels },
                 spec: {
                     restartPolicy: "Never",
-                    // Kaniko pushes over plain HTTP and never calls the Kubernetes API.
+                    // The build pushes over plain HTTP and never calls the Kubernetes API.
                     automountServiceAccountToken: false,
                     securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-                    containers: [
+                    initContainers: [
                         {
-                            name: "kaniko",
-                            securityContext: kanikoSecurityContext(),
-                            image: platformImages.kanikoExecutor,
-                            args: [
-                                `--context=tar://${contextMount}/${contextFile}`,
-                                `--dockerfile=${args.dockerfile}`,
-                                `--destination=${imageReference(args.registryHost, args.repository, args.tag)}`,
-                                // The in-cluster registry speaks plain HTTP on the cluster network.
-                                "--insecure",
-                                "--snapshot-mode=redo",
-                                "--cache=false",
+                            name: "unpack-context",
+                            image: platformImages.buildkit,
+                            command: ["tar", "-xzf", `${archiveMount}/${contextFile}`, "-C", contextMount],
+                            volumeMounts: [
+                                { name: "context-archive", mountPath: archiveMount, readOnly: true },
+                                { name: "context", mountPath: contextMount },
                             ],
-                            volumeMounts: [{ name: "context", mountPath: contextMount, readOnly: true }],
-                            resources: toResourceRequirements(platformResources.imageBuild),
+                            resources: unpackResources,
+                            // The image's user is root: the numeric uid lets runAsNonRoot hold.
+                            securityContext: { ...restrictedSecurityContext(), runAsUser: defaultUid, runAsGroup: defaultUid },
                         },
                     ],
-                    volumes: [{ name: "context", configMap: { name: contextName } }],
+                    containers: [
+                        imageBuilderContainer({
+                            name: "image-build",
+                            image: platformImages.buildkit,
+                            contextDir: contextMount,
+                            dockerfile: args.dockerfile,
+                            images: [imageReference(args.registryHost, args.repository, args.tag)],
+                            contextMount: { name: "context", mountPath: contextMount, readOnly: true },
+                            resources: toResourceRequirements(platformResources.imageBuild),
+                        }),
+                    ],
+                    volumes: [
+                        { name: "context-archive", configMap: { name: contextName, items: [{ key: contextFile, path: contextFile }] } },
+                        { name: "context", emptyDir: {} },
+                        ...imageBuilderVolumes(contextName),
+                    ],
                 },
             },
         },

@@ -10,7 +10,7 @@ import { type INetworkPolicy, manifest } from "../common/manifest";
 
 type Peer = NonNullable<NonNullable<NonNullable<INetworkPolicy["spec"]>["ingress"]>[number]["from"]>[number];
 
-/** The pods of the in-cluster image builds (ImageBuild's Kaniko Jobs), in the platform namespace. */
+/** The pods of the in-cluster image builds (ImageBuild's Jobs), in the platform namespace. */
 export const imageBuildPods = { namespace: namespaces.platform, labels: selectorLabels("image-build") } as const;
 
 const inNamespace = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } });

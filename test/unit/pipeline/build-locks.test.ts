@@ -6,9 +6,12 @@ import { settings } from "./fixtures";
 
 const mutexNames = (sync: { mutexes?: Array<{ name?: string }> } | undefined) => (sync?.mutexes ?? []).map((m) => m.name!);
 
-/** Environments whose image tag (`<env>-1.0.…`) a container step pushes with `--destination`. */
+/** Environments whose image tag (`<env>-1.0.…`) a container step pushes: buildctl's `--output=type=image,"name=<refs>",push=true`. */
 function pushedEnvironments(args: readonly string[]): Environment[] {
-    return environments.filter((env) => args.some((a) => a.startsWith("--destination=") && a.includes(`:${env}-1.0.`)));
+    const pushed = args
+        .filter((a) => a.startsWith("--output=type=image,") && /,push=true(,|$)/.test(a))
+        .flatMap((a) => (/"name=([^"]*)"/.exec(a)?.[1] ?? "").split(","));
+    return environments.filter((env) => pushed.some((ref) => ref.includes(`:${env}-1.0.`)));
 }
 
 /** Every push of an environment's tag that runs without holding that environment's mutex, and every lock taken twice. */
@@ -46,7 +49,9 @@ describe("image pushes hold their environment's lock", () => {
     it("build-initial pushes every environment's tag under the workflow's own locks, taking none twice", () => {
         const initial = named(workflowTemplates.buildInitial);
         expect(mutexNames(initial.spec.synchronization).sort()).toEqual(environments.map(environmentMutexName).sort());
-        expect(initial.spec.templates!.find((t) => t.name === "build-image")!.synchronization).toBeUndefined();
+        const push = initial.spec.templates!.find((t) => t.name === "build-image")!;
+        expect(push.synchronization).toBeUndefined();
+        expect(pushedEnvironments(push.container!.args!)).toEqual([...environments]);
     });
 
     it("reports a push without its lock, and a lock the workflow already holds", () => {

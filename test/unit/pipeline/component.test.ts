@@ -2,7 +2,9 @@ import { installMocks, type Registered } from "../../support/mocks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
 import { ConfigError } from "../../../infra/config/errors";
-import { defaultAppResources, namespaces, trainingSeedEnv } from "../../../vocabulary/names";
+import { defaultAppResources, namespaces, registry, trainingSeedEnv } from "../../../vocabulary/names";
+import { platformImages } from "../../../vocabulary/versions";
+import { buildkitdConfig, buildkitdConfigMapName } from "../../../infra/platform/image-build/builder";
 import { pipelineConfig } from "../../../pipeline/config";
 import { runnerRules } from "../../../pipeline/rbac/policies";
 
@@ -25,6 +27,17 @@ describe("the Pipeline component", () => {
         for (const cr of crs) expect(cr.inputs.metadata.namespace).toBe(namespaces.workflows);
         const testStaging = crs.find((r) => r.inputs.metadata.name === "test-staging")!;
         expect(JSON.stringify(testStaging.inputs.spec)).toContain("reg/gates:src-1");
+    });
+
+    it("writes buildkitd's configuration into the workflows namespace, where the build steps mount it, and builds with the pinned BuildKit", () => {
+        const configMaps = registered.filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === buildkitdConfigMapName);
+        expect(configMaps).toHaveLength(1);
+        expect(configMaps[0].inputs.metadata.namespace).toBe(namespaces.workflows);
+        expect(configMaps[0].inputs.data).toEqual({ "buildkitd.toml": buildkitdConfig(registry.host) });
+        const build = registered.find((r) => r.inputs.kind === "WorkflowTemplate" && r.inputs.metadata.name === "build-container-image")!;
+        const step = build.inputs.spec.templates.find((t: { name: string }) => t.name === "build-image");
+        expect(step.container.image).toBe(platformImages.buildkit);
+        expect(step.volumes).toContainEqual(expect.objectContaining({ configMap: expect.objectContaining({ name: buildkitdConfigMapName }) }));
     });
 
     it("passes train-model's seed to the training container, empty (a fresh seed) unless the submitter gives one", () => {

@@ -6,7 +6,7 @@ export const settings: PipelineSettings = {
     images: {
         gates: "registry.kube-system.svc.cluster.local:5000/gourmetgram-gates:sha-0123456789ab",
         train: "registry.kube-system.svc.cluster.local:5000/gourmetgram-train:sha-ba9876543210",
-        kaniko: "gcr.io/kaniko-project/executor:v1.23.2",
+        imageBuilder: "docker.io/moby/buildkit:v0.34.0",
     },
     thresholds: {
         loadRequests: 100,

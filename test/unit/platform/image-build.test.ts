@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { gunzipSync } from "zlib";
 import { buildContext, contentTag, maxContextBytes } from "../../../infra/platform/image-build/context";
 import { checkRepositoryName, imageBuildManifests } from "../../../infra/platform/image-build/manifests";
+import { buildctlBuildArgs, buildkitdConfig, imageBuilderSecurityContext, imageBuildScript } from "../../../infra/platform/image-build/builder";
 import { writeTar } from "../../../infra/platform/image-build/tar";
 import { platformImages } from "../../../vocabulary/versions";
 import { installMocks, ofType, pinnedImage, settled } from "./harness";
@@ -98,15 +99,65 @@ describe("imageBuildManifests", () => {
         archiveBase64: Buffer.from("ctx").toString("base64"),
     });
 
-    it("feeds Kaniko the context from an immutable ConfigMap and pushes the content-tagged image", () => {
+    const reference = `registry.kube-system.svc.cluster.local:5000/gourmetgram-gates:src-${"b".repeat(24)}`;
+    const pod = m.job.spec!.template.spec!;
+
+    it("keeps the context and buildkitd's configuration in one immutable ConfigMap", () => {
         expect(m.context.immutable).toBe(true);
-        const container = m.job.spec!.template.spec!.containers[0];
-        expect(container.image).toBe(platformImages.kanikoExecutor);
+        expect(m.context.binaryData).toEqual({ "context.tar.gz": Buffer.from("ctx").toString("base64") });
+        expect(m.context.data).toEqual({ "buildkitd.toml": buildkitdConfig("registry.kube-system.svc.cluster.local:5000") });
+    });
+
+    it("unpacks the archive into a directory first, as a restricted container of the builder's image", () => {
+        const [unpack] = pod.initContainers!;
+        expect(unpack.image).toBe(platformImages.buildkit);
+        expect(unpack.command).toEqual(["tar", "-xzf", "/workspace/archive/context.tar.gz", "-C", "/workspace/context"]);
+        expect(unpack.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+        const volumes = Object.fromEntries(pod.volumes!.map((v) => [v.name, v]));
+        const mounts = Object.fromEntries(unpack.volumeMounts!.map((m) => [m.mountPath, m.name]));
+        expect(volumes[mounts["/workspace/archive"]].configMap).toEqual({ name: m.context.metadata!.name, items: [{ key: "context.tar.gz", path: "context.tar.gz" }] });
+        expect(volumes[mounts["/workspace/context"]].emptyDir).toEqual({});
+    });
+
+    it("builds the directory with BuildKit and pushes the content-tagged image, with the registry cache beside it", () => {
+        const [container] = pod.containers;
+        expect(container.image).toBe(platformImages.buildkit);
         expect(container.image).toMatch(pinnedImage);
-        expect(container.args).toContain("--context=tar:///workspace/context/context.tar.gz");
-        expect(container.args).toContain(`--destination=registry.kube-system.svc.cluster.local:5000/gourmetgram-gates:src-${"b".repeat(24)}`);
-        expect(m.job.spec!.template.spec!.volumes![0].configMap!.name).toBe(m.context.metadata!.name);
+        expect(container.command).toEqual(["/bin/sh", "-c", imageBuildScript, "image-build"]);
+        expect(container.args).toEqual(buildctlBuildArgs({ contextDir: "/workspace/context", dockerfile: "Dockerfile", images: [reference] }));
+        expect(container.args).toContain(`--output=type=image,"name=${reference}",push=true`);
+        expect(container.args).toContain("--import-cache=type=registry,ref=registry.kube-system.svc.cluster.local:5000/gourmetgram-gates:buildcache");
+        expect(container.securityContext).toEqual(imageBuilderSecurityContext());
         expect(container.resources!.limits).toBeDefined();
+        // buildkitd reads its configuration from the build's own ConfigMap.
+        const config = pod.volumes!.find((v) => v.name === container.volumeMounts!.find((m) => m.mountPath === "/etc/buildkit")!.name)!;
+        expect(config.configMap).toEqual({ name: m.context.metadata!.name, items: [{ key: "buildkitd.toml", path: "buildkitd.toml" }] });
+        // Every mount of every container has its volume.
+        const names = new Set(pod.volumes!.map((v) => v.name));
+        for (const c of [...pod.initContainers!, ...pod.containers]) for (const mount of c.volumeMounts!) expect(names.has(mount.name), mount.name).toBe(true);
+    });
+
+    it("says beside the Job why the builder container runs as it does", () => {
+        const annotations = Object.values(m.job.metadata!.annotations!);
+        for (const check of ["CKV_K8S_23", "CKV_K8S_40", "CKV_K8S_37", "CKV_K8S_25", "CKV_K8S_31"]) {
+            expect(annotations.find((a) => a.startsWith(`${check}=`)), check).toMatch(/image-build container/);
+        }
+        expect(annotations.some((a) => a.startsWith("CKV_K8S_22="))).toBe(false);
+    });
+
+    it("passes a Dockerfile below the context's root to the frontend by its path", () => {
+        const nested = imageBuildManifests({
+            repository: "gourmetgram-gates",
+            registryHost: "127.0.0.1:5000",
+            tag: `src-${"c".repeat(24)}`,
+            dockerfile: "pipeline/images/gates/Dockerfile",
+            namespace: "gourmetgram-platform",
+            archiveBase64: "",
+        });
+        const args = nested.job.spec!.template.spec!.containers[0].args!;
+        expect(args).toContain("--opt=filename=pipeline/images/gates/Dockerfile");
+        expect(args).toContain("--local=dockerfile=/workspace/context");
+        expect(nested.context.data).toEqual({ "buildkitd.toml": '[registry."127.0.0.1:5000"]\n  http = true\n' });
     });
 
     it("names both objects after the content hash, within the DNS label limit", () => {

@@ -10,6 +10,7 @@ import { loadStackConfig } from "../../../infra/config/load";
 import { namespaces } from "../../../vocabulary/names";
 import { namespacePodSecurity } from "../../../infra/platform/common/namespace";
 import { platformConfig } from "../../../infra/platform/config";
+import { seccompProfiles } from "../../../infra/k3s/seccomp-profiles";
 import bcrypt from "bcryptjs";
 import { installMocks, isSecret as isSecretValue, mockPassword, ofType, type Registered, settled } from "./harness";
 
@@ -57,9 +58,10 @@ describe("Pod Security", () => {
         }
     });
 
-    it("runs every container of ours without privilege escalation, capabilities beyond baseline or the default seccomp profile off", () => {
+    it("runs every container of ours without privilege escalation or capabilities beyond baseline, under the default seccomp profile or the node's image-builder profile", () => {
         const pods = workloads();
         expect(pods.length).toBeGreaterThanOrEqual(6);
+        let builders = 0;
         for (const pod of pods) {
             const spec = pod.inputs.spec.template.spec;
             for (const c of [...spec.containers, ...(spec.initContainers ?? [])] as Container[]) {
@@ -69,20 +71,34 @@ describe("Pod Security", () => {
                 expect(sc.privileged ?? false, where).toBe(false);
                 expect(sc.capabilities?.drop, where).toEqual(["ALL"]);
                 for (const cap of sc.capabilities?.add ?? []) expect(baselineCapabilities.has(cap), `${where} adds ${cap}`).toBe(true);
-                expect(sc.seccompProfile?.type ?? spec.securityContext?.seccompProfile?.type, where).toBe("RuntimeDefault");
+                const profile = sc.seccompProfile ?? spec.securityContext?.seccompProfile;
+                if (c.name === "image-build" && waived(pod, "CKV_K8S_31")) {
+                    // Only the builder: it needs unshare and mount for its own user namespace (docs/image-builds.md).
+                    builders++;
+                    expect(profile, where).toEqual({ type: "Localhost", localhostProfile: seccompProfiles.imageBuilder });
+                    expect(sc.capabilities?.add, where).toEqual(["SETUID", "SETGID"]);
+                } else {
+                    expect(profile?.type, where).toBe("RuntimeDefault");
+                    expect(sc.capabilities?.add ?? [], where).toEqual([]);
+                }
             }
         }
+        expect(builders).toBeGreaterThan(0);
     });
 
-    it("runs non-root on a read-only root everywhere but the image builds, which say why beside the Job", () => {
+    it("runs on a read-only root everywhere, and non-root everywhere but the image builder, which says why beside the Job", () => {
         for (const pod of workloads()) {
             const spec = pod.inputs.spec.template.spec;
             for (const c of [...spec.containers, ...(spec.initContainers ?? [])] as Container[]) {
                 const where = `${pod.name}/${c.name}`;
                 const nonRoot = c.securityContext?.runAsNonRoot ?? spec.securityContext?.runAsNonRoot;
-                if (waived(pod, "CKV_K8S_23")) expect(c.name, where).toBe("kaniko");
-                else expect(nonRoot, where).toBe(true);
-                if (!waived(pod, "CKV_K8S_22")) expect(c.securityContext?.readOnlyRootFilesystem, where).toBe(true);
+                if (c.name === "image-build" && waived(pod, "CKV_K8S_23")) {
+                    expect(c.securityContext?.runAsUser, where).toBe(0);
+                    expect(nonRoot, where).toBeUndefined();
+                } else {
+                    expect(nonRoot, where).toBe(true);
+                }
+                expect(c.securityContext?.readOnlyRootFilesystem, where).toBe(true);
             }
         }
     });

@@ -1,0 +1,57 @@
+/**
+ * The pipeline's build-image step: the image builder's container (infra/platform/image-build/
+ * builder.ts) building the context prepare-context left on the workflow's volume, pushing one
+ * tag per environment with the app repository's registry cache.
+ */
+import { describe, expect, it } from "vitest";
+import { appImage, appName, environments, registry, workflowTemplates } from "../../../vocabulary/names";
+import { pipelineWorkflowTemplates } from "../../../pipeline/templates";
+import { contextDir, workspaceVolume } from "../../../pipeline/templates/image-build-steps";
+import {
+    buildctlBuildArgs,
+    buildkitdConfigMapName,
+    imageBuilderSecurityContext,
+    imageBuilderVolumes,
+    imageBuildScript,
+} from "../../../infra/platform/image-build/builder";
+import { settings } from "./fixtures";
+
+const templates = pipelineWorkflowTemplates(settings);
+const buildStep = (name: string) => templates.find((t) => t.metadata!.name === name)!.spec.templates!.find((t) => t.name === "build-image")!;
+const version = "{{inputs.parameters.model-version}}";
+
+describe("build-image", () => {
+    const step = buildStep(workflowTemplates.buildContainerImage);
+    const container = step.container!;
+
+    it("runs the image builder's script on the BuildKit image the settings name", () => {
+        expect(container.image).toBe(settings.images.imageBuilder);
+        expect(container.command).toEqual(["/bin/sh", "-c", imageBuildScript, "image-build"]);
+        expect(container.securityContext).toEqual(imageBuilderSecurityContext());
+    });
+
+    it("builds the prepared context's Dockerfile and pushes staging's tag, with the app repository's registry cache", () => {
+        expect(container.args).toEqual(buildctlBuildArgs({ contextDir, dockerfile: "Dockerfile", images: [appImage("staging", version)] }));
+        const cache = `${registry.host}/${appName}:buildcache`;
+        expect(container.args).toContain(`--export-cache=type=registry,ref=${cache},mode=max`);
+        expect(container.args).toContain(`--import-cache=type=registry,ref=${cache}`);
+    });
+
+    it("build-initial pushes every environment's tag from one build", () => {
+        const args = buildStep(workflowTemplates.buildInitial).container!.args!;
+        expect(args).toContain(`--output=type=image,"name=${environments.map((env) => appImage(env, version)).join(",")}",push=true`);
+    });
+
+    it("reads the workflow's volume, and writes only to its own emptyDirs", () => {
+        expect(step.volumes).toEqual(imageBuilderVolumes(buildkitdConfigMapName));
+        const own = new Set([...step.volumes!.map((v) => v.name), workspaceVolume]);
+        for (const mount of container.volumeMounts!) expect(own.has(mount.name), mount.name).toBe(true);
+        expect(container.volumeMounts).toContainEqual({ name: workspaceVolume, mountPath: "/workspace", readOnly: true });
+        expect(contextDir.startsWith("/workspace/")).toBe(true);
+    });
+
+    it("runs without a service-account token and retries only the platform's own errors", () => {
+        expect(step.automountServiceAccountToken).toBe(false);
+        expect(step.retryStrategy?.retryPolicy).toBe("OnError");
+    });
+});
