@@ -5,6 +5,7 @@ import { freeLoopbackPort, run, startDaemon, waitUntil, type Daemon } from "../.
 import { cgroupHierarchies, cgroupV1Root } from "./host";
 import { clusterNetwork } from "./network";
 import type { ClusterToolchain } from "./tools";
+import { seccompProfilesDir } from "../../../infra/k3s/seccomp-profiles";
 
 export const nodeName = "gourmetgram-node";
 /** The kubelet's cgroupRoot: pods' cgroups go below it in every v1 hierarchy. */
@@ -58,15 +59,25 @@ export function kubeletConfig(opts: { caCert: string; socket: string; port: numb
     });
 }
 
+/**
+ * The program's Localhost seccomp profiles below the kubelet's root directory, where it looks
+ * them up, as the K3s install writes them below /var/lib/kubelet on every node.
+ */
+export function installSeccompProfiles(kubeletRootDir: string): void {
+    fs.cpSync(seccompProfilesDir, path.join(kubeletRootDir, "seccomp"), { recursive: true });
+}
+
 export async function startKubelet(tools: ClusterToolchain, opts: { dir: string; kubeconfig: string; caCert: string; socket: string }): Promise<{ daemon: Daemon; port: number }> {
     fs.mkdirSync(opts.dir, { recursive: true });
+    const rootDir = path.join(opts.dir, "root");
+    installSeccompProfiles(rootDir);
     const [port, healthzPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
     const config = path.join(opts.dir, "config.yaml");
     fs.writeFileSync(config, kubeletConfig({ caCert: opts.caCert, socket: opts.socket, port, healthzPort }));
     const daemon = startDaemon("kubelet", tools.kubelet, [
         `--config=${config}`,
         `--kubeconfig=${opts.kubeconfig}`,
-        `--root-dir=${path.join(opts.dir, "root")}`,
+        `--root-dir=${rootDir}`,
         `--cert-dir=${path.join(opts.dir, "pki")}`,
         `--node-ip=${clusterNetwork.nodeIp}`,
         `--hostname-override=${nodeName}`,
