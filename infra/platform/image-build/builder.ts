@@ -112,9 +112,7 @@ export function imageBuilderSecurityContext(): ISecurityContext {
 export const imageBuilderWaivers = {
     CKV_K8S_23: "the image-build container starts as uid 0 only to create the build's user namespace; buildkitd and every RUN step run as node ids 100000-165535",
     CKV_K8S_40: "the image-build container starts as uid 0 only to create the build's user namespace; buildkitd and every RUN step run as node ids 100000-165535",
-    CKV_K8S_37: "the image-build container adds SETUID and SETGID only, to map the build's user namespace ids (within Pod Security baseline)",
     CKV_K8S_25: "the image-build container adds SETUID and SETGID only, to map the build's user namespace ids (within Pod Security baseline)",
-    CKV_K8S_31: "the image-build container runs under the node's Localhost profile gourmetgram/image-builder.json: RuntimeDefault plus unshare and mount for the build's own namespaces",
 } as const;
 
 const volumes = {

@@ -139,7 +139,7 @@ describe("imageBuildManifests", () => {
 
     it("says beside the Job why the builder container runs as it does", () => {
         const annotations = Object.values(m.job.metadata!.annotations!);
-        for (const check of ["CKV_K8S_23", "CKV_K8S_40", "CKV_K8S_37", "CKV_K8S_25", "CKV_K8S_31"]) {
+        for (const check of ["CKV_K8S_23", "CKV_K8S_40", "CKV_K8S_25"]) {
             expect(annotations.find((a) => a.startsWith(`${check}=`)), check).toMatch(/image-build container/);
         }
         expect(annotations.some((a) => a.startsWith("CKV_K8S_22="))).toBe(false);
