@@ -13,7 +13,6 @@
  * `/version` serves, the Argo CD Applications' image tags and the registry's manifests. A failed
  * expectation prints the workflows with every gate's report.
  */
-import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -29,7 +28,6 @@ import {
     type Environment,
 } from "../../vocabulary/names";
 import { testStagingSteps as steps } from "../../pipeline/templates/test-staging";
-import { repoRoot } from "../e2e/harness/render";
 import { runOk } from "../e2e/harness/process";
 import { clusterLockWaitMs, startNodeCluster, type NodeCluster } from "./harness/cluster";
 import { registryMirrorEndpoint } from "./harness/containerd";
@@ -37,27 +35,12 @@ import { publishPipelineImages, startLab, type Lab } from "./harness/lab";
 import { labImageLookup } from "./harness/lab-images";
 import { clusterNetwork } from "./harness/network";
 import { describeWithCluster } from "./harness/suite";
-import { describeWorkflow, node, outputOf, phaseOf, secondsOf, Workflows, type WorkflowStatus } from "./harness/workflows";
+import { evaluationSeeds } from "./harness/training-seeds";
+import { describeWorkflow, followTrainModel, node, outputOf, phaseOf, requirePhase, secondsOf, Workflows, type WorkflowStatus } from "./harness/workflows";
 
 type Obj = Record<string, any>;
 const minutes = (n: number) => n * 60_000;
 const pipelineTimeout = minutes(30);
-
-/** Seeds whose simulated evaluation passes and fails, by the training image's own rule. */
-function evaluationSeeds(): { passing: number; failing: number } {
-    const script = [
-        "import json",
-        "from gourmetgram_train.simulated import ACCURACY_THRESHOLD, simulated_accuracy",
-        "seeds = range(1, 200)",
-        "print(json.dumps({'passing': next(s for s in seeds if simulated_accuracy(s) >= ACCURACY_THRESHOLD),",
-        "                  'failing': next(s for s in seeds if simulated_accuracy(s) < ACCURACY_THRESHOLD)}))",
-    ].join("\n");
-    const out = execFileSync(path.join(repoRoot, ".venv", "bin", "python"), ["-c", script], {
-        env: { ...process.env, PYTHONPATH: path.join(repoRoot, "pipeline", "images", "train") },
-        encoding: "utf8",
-    });
-    return JSON.parse(out) as { passing: number; failing: number };
-}
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -65,14 +48,6 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
         if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
         await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
-}
-
-/** A run of train-model and the workflows it started, in order. */
-interface PipelineRun {
-    train: WorkflowStatus;
-    build?: WorkflowStatus;
-    testStaging?: WorkflowStatus;
-    version?: string;
 }
 
 describeWithCluster("the pipeline on the one-node cluster, as a student runs it", (tools) => {
@@ -131,13 +106,6 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
         return ((await response.json()) as { layers: Array<{ digest: string }> }).layers.map((l) => l.digest);
     }
 
-    /** Fails with the workflows' steps and reports when a workflow did not end as expected. */
-    function expectPhase(status: WorkflowStatus | undefined, phase: string, ...context: Array<WorkflowStatus | undefined>): asserts status is WorkflowStatus {
-        if (status?.phase !== phase) {
-            const shown = [status, ...context].filter((s): s is WorkflowStatus => s !== undefined).map(describeWorkflow);
-            throw new Error(`expected ${status?.name ?? "the workflow"} to be ${phase}, it is ${status?.phase ?? "missing"}:\n${shown.join("\n")}`);
-        }
-    }
     function expectSteps(status: WorkflowStatus, expected: Record<string, string>): void {
         const actual = Object.fromEntries(Object.keys(expected).map((step) => [step, phaseOf(status, step)]));
         if (JSON.stringify(actual) !== JSON.stringify(expected)) {
@@ -145,20 +113,7 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
         }
     }
 
-    /** Submits train-model and follows it through the build and test-staging workflows it starts. */
-    async function trainAndFollow(scenario: string, seed: number): Promise<PipelineRun> {
-        const name = await workflows.submit(workflowTemplates.trainModel, { scenario, seed });
-        const train = await workflows.wait(name, pipelineTimeout);
-        const run: PipelineRun = { train };
-        expectPhase(train, "Succeeded");
-        if (phaseOf(train, "build-container-image") !== "Succeeded") return run;
-        run.version = outputOf(node(train, "train"), "model-version");
-        run.build = await workflows.wait(workflows.child(train, "build-container-image"), pipelineTimeout);
-        expectPhase(run.build, "Succeeded", train);
-        run.testStaging = await workflows.wait(workflows.child(run.build, "deploy-and-test-staging"), pipelineTimeout);
-        return run;
-    }
-
+    const trainAndFollow = (scenario: string, seed: number) => followTrainModel(workflows, { scenario, seed }, pipelineTimeout);
     beforeAll(async () => {
         const started = Date.now();
         cluster = await startNodeCluster(tools, { progress: (step) => console.log(`cluster: ${step} (${Math.round((Date.now() - started) / 1000)} s)`) });
@@ -180,7 +135,7 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
     it("takes a good model to canary: trained and evaluated, registered, built, deployed to staging, gated, promoted", async () => {
         const submitted = Date.now();
         const run = await trainAndFollow("normal", seeds.passing);
-        expectPhase(run.testStaging, "Succeeded", run.train, run.build);
+        requirePhase(run.testStaging, "Succeeded", run.train, run.build);
         const version = run.version!;
         expect(version).toMatch(/^[0-9]+$/);
         expectSteps(run.build!, { "prepare-context": "Succeeded", "build-image": "Succeeded" });
@@ -230,7 +185,7 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
     it("catches a model that breaks the app at the integration gate and puts staging back on the last good version", async () => {
         expect(lastGood, "needs the good model of the first test").not.toBe("");
         const run = await trainAndFollow("bad-architecture", seeds.passing);
-        expectPhase(run.testStaging, "Succeeded", run.train, run.build);
+        requirePhase(run.testStaging, "Succeeded", run.train, run.build);
         expectSteps(run.testStaging, {
             [steps.rollOut]: "Succeeded",
             [steps.resources]: "Succeeded",
@@ -256,7 +211,7 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
 
     it("catches a model too big for staging: OOMKilled, the resource gate says so, staging is reverted", async () => {
         const run = await trainAndFollow("oversized", seeds.passing);
-        expectPhase(run.testStaging, "Succeeded", run.train, run.build);
+        requirePhase(run.testStaging, "Succeeded", run.train, run.build);
         expectSteps(run.testStaging, {
             [steps.rollOut]: "Succeeded",
             [steps.resources]: "Failed",
@@ -288,7 +243,7 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
                 pipelineTimeout,
             );
         }
-        expectPhase(status, "Succeeded");
+        requirePhase(status, "Succeeded");
         expect(await servedVersion("production")).toBe(lastGood);
         expect(await aliasVersion("production")).toBe(lastGood);
         expect(await applicationTag("production")).toBe(appImageTag("production", lastGood));
@@ -299,8 +254,8 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
             workflows.submit(workflowTemplates.promoteModel, { "source-environment": "canary", "target-environment": "production", "model-version": lastGood });
         const [first, second] = await Promise.all([promote(), promote()]);
         const [a, b] = [await workflows.wait(first, pipelineTimeout), await workflows.wait(second, pipelineTimeout)];
-        expectPhase(a, "Succeeded", b);
-        expectPhase(b, "Succeeded", a);
+        requirePhase(a, "Succeeded", b);
+        requirePhase(b, "Succeeded", a);
         const span = (status: WorkflowStatus) => {
             const pods = status.nodes.filter((n) => n.type === "Pod" && n.startedAt && n.finishedAt);
             return [Math.min(...pods.map((n) => Date.parse(n.startedAt!))), Math.max(...pods.map((n) => Date.parse(n.finishedAt!)))];
@@ -313,7 +268,7 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
     it("restores staging when MLflow is down during a revert, fails naming what is left, and a rerun records it", async () => {
         // Staging on a rejected version again, as a gate leaves it before its revert.
         expect(rejected, "needs the rejected model of the integration test").not.toBe("");
-        expectPhase(await workflows.wait(await workflows.submit(workflowTemplates.deployContainerImage, { environment: "staging", version: rejected }), pipelineTimeout), "Succeeded");
+        requirePhase(await workflows.wait(await workflows.submit(workflowTemplates.deployContainerImage, { environment: "staging", version: rejected }), pipelineTimeout), "Succeeded");
         expect(await servedVersion("staging")).toBe(rejected);
         const replicas = (await kubectl(["get", "deployment", "mlflow", "-n", namespaces.platform, "-o", "jsonpath={.spec.replicas}"])).trim();
         await kubectl(["scale", "deployment", "mlflow", "-n", namespaces.platform, "--replicas=0"]);
@@ -329,7 +284,7 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
         }
         expect(status.phase, describeWorkflow(status)).not.toBe("Succeeded");
         expect(describeWorkflow(status)).toMatch(/MLflow/);
-        expectPhase(await workflows.wait(await workflows.submit(workflowTemplates.revertStaging, { "model-version": rejected, reason }), pipelineTimeout), "Succeeded");
+        requirePhase(await workflows.wait(await workflows.submit(workflowTemplates.revertStaging, { "model-version": rejected, reason }), pipelineTimeout), "Succeeded");
         const tags = Object.fromEntries(((await modelVersion(rejected)).tags as Obj[]).map((t) => [t.key, t.value]));
         expect(tags["reverted-from-staging"]).toBe(reason);
         expect(await servedVersion("staging")).toBe(lastGood);

@@ -3,9 +3,12 @@
  * outside: `argo submit --from workflowtemplate/...` as a student runs it, then the Workflow
  * objects' status (phase, nodes, outputs) through the API server. Every wait is bounded.
  */
-import { namespaces } from "../../../vocabulary/names";
+import { namespaces, workflowTemplates } from "../../../vocabulary/names";
 import { runOk } from "../../e2e/harness/process";
 import type { NodeCluster } from "./cluster";
+
+/** What reading workflows needs of a cluster: its kubeconfig (for argo) and kubectl. */
+export type WorkflowCluster = Pick<NodeCluster, "kubeconfig" | "kubectl">;
 
 export interface WorkflowNode {
     id: string;
@@ -41,7 +44,7 @@ const finished = new Set(["Succeeded", "Failed", "Error"]);
 
 export class Workflows {
     constructor(
-        private readonly cluster: NodeCluster,
+        private readonly cluster: WorkflowCluster,
         private readonly argo: string,
         readonly namespace: string = namespaces.workflows,
     ) {}
@@ -148,4 +151,38 @@ export function describeWorkflow(status: WorkflowStatus): string {
         if (report) lines.push(`    report: ${report}`);
     }
     return lines.join("\n");
+}
+
+/** A run of train-model and the workflows it started, in order. */
+export interface PipelineRun {
+    train: WorkflowStatus;
+    build?: WorkflowStatus;
+    testStaging?: WorkflowStatus;
+    /** The model version training registered, when it registered one. */
+    version?: string;
+}
+
+/** Stops with the workflows' steps and reports when `status` did not end in `phase`. */
+export function requirePhase(status: WorkflowStatus | undefined, phase: string, ...context: Array<WorkflowStatus | undefined>): asserts status is WorkflowStatus {
+    if (status?.phase !== phase) {
+        const shown = [status, ...context].filter((s): s is WorkflowStatus => s !== undefined).map(describeWorkflow);
+        throw new Error(`expected ${status?.name ?? "the workflow"} to be ${phase}, it is ${status?.phase ?? "missing"}:\n${shown.join("\n")}`);
+    }
+}
+
+/**
+ * Submits train-model and follows it through the build-container-image and test-staging
+ * workflows it starts, each awaited up to `timeoutMs`. Training and the build must succeed;
+ * test-staging is returned however it ended, for the caller to judge.
+ */
+export async function followTrainModel(workflows: Workflows, parameters: { scenario: string; seed: number }, timeoutMs: number): Promise<PipelineRun> {
+    const train = await workflows.wait(await workflows.submit(workflowTemplates.trainModel, parameters), timeoutMs);
+    const run: PipelineRun = { train };
+    requirePhase(train, "Succeeded");
+    if (phaseOf(train, "build-container-image") !== "Succeeded") return run;
+    run.version = outputOf(node(train, "train"), "model-version");
+    run.build = await workflows.wait(workflows.child(train, "build-container-image"), timeoutMs);
+    requirePhase(run.build, "Succeeded", train);
+    run.testStaging = await workflows.wait(workflows.child(run.build, "deploy-and-test-staging"), timeoutMs);
+    return run;
 }
