@@ -117,3 +117,16 @@ debian_version() {
     version=${version#*:}
     printf '%s\n' "${version//+/_}"
 }
+
+# unpack_rootfs NAME ROOTFS_DIR: $layouts/NAME (build-images.sh's layout of image NAME) holds the
+# rootfs.
+unpack_rootfs() {
+    # shellcheck disable=SC2154  # $layouts is build-images.sh's, which sources the recipes
+    mkdir -p "$layouts/$1"
+    tar -C "$layouts/$1" -xf "$2/rootfs.tar"
+}
+
+# packages_label ROOTFS_DIR -> an image label recording every Debian package and version in it.
+packages_label() {
+    printf 'org.gourmetgram.debian-packages=%s\n' "$(tr '\n' ' ' < "$1/packages.txt" | sed 's/ $//')"
+}

@@ -15,13 +15,6 @@ platform_image() { # KEY -> the reference vocabulary/versions.ts pins in platfor
     [ -n "$ref" ] || { log "images: platformImages.$1 is not in vocabulary/versions.ts"; exit 1; }
     printf '%s\n' "$ref"
 }
-unpack_rootfs() { # NAME ROOTFS_DIR -> $layouts/NAME holds the rootfs
-    mkdir -p "$layouts/$1"
-    tar -C "$layouts/$1" -xf "$2/rootfs.tar"
-}
-packages_label() { # ROOTFS_DIR -> a label recording every Debian package and version in it
-    printf 'org.gourmetgram.debian-packages=%s\n' "$(tr '\n' ' ' < "$1/packages.txt" | sed 's/ $//')"
-}
 
 rootfs=$(debian_rootfs postgres postgresql-15 "$platform/postgres/rootfs")
 unpack_rootfs postgres "$rootfs"
