@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # BuildKit's daemon and client (buildkitd, buildctl) from github.com/moby/buildkit at
 # BUILDKIT_VERSION, built as upstream's Dockerfile builds them (static, CGO off, its tags and
-# version ldflags): the in-cluster image builder that replaces Kaniko (docs/image-builds.md).
+# version ldflags), at the release the product's BuildKit image pins: the binaries of its local
+# stand-in (images.d/70-image-builder.sh, docs/image-builds.md).
 #
 # Built inside a copy of the checksum-verified module so its own go.mod and go.sum apply
 # unchanged. Upstream stamps version.Revision with the release commit; the module proxy does

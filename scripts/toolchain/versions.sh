@@ -70,7 +70,11 @@ MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 MC_VERSION=v0.0.0-20250313080218-cf909e1063a9
 export MINIO_VERSION MC_VERSION
 
-# The in-cluster image builder (docs/image-builds.md): BuildKit, the newest release the module
-# proxy serves (it refuses every Kaniko module, the maintained forks' included).
-BUILDKIT_VERSION=v0.34.2
+# The in-cluster image builder (docs/image-builds.md): the BuildKit release the product's image
+# pins (platformImages.buildkit), built from the module proxy for its local stand-in.
+BUILDKIT_VERSION=$(sed -n 's#^    buildkit: "docker.io/moby/buildkit:\(v[0-9.]*\)@sha256:[0-9a-f]*",$#\1#p' "$_versions_ts")
+if [ -z "$BUILDKIT_VERSION" ]; then
+    echo "toolchain: could not read the BuildKit release from platformImages.buildkit in vocabulary/versions.ts" >&2
+    exit 1
+fi
 export BUILDKIT_VERSION

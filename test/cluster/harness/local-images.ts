@@ -82,6 +82,15 @@ export const localImages: Record<string, LocalImage> = {
             "mc built from github.com/minio/mc at v0.0.0-20250313080218-cf909e1063a9 with busybox as its shell: the module proxy does not serve " +
             "the pinned RELEASE.2025-04-16T18-13-26Z, only this earlier commit",
     },
+    [platformImages.buildkit]: {
+        local: "image-builder",
+        why:
+            "buildkitd and buildctl built from github.com/moby/buildkit at the pinned release, in a Debian 12 rootfs instead of Alpine: " +
+            "Debian's runc 1.1.5 as /usr/bin/buildkit-runc (upstream builds runc v1.5.2) and util-linux 2.38's unshare " +
+            "instead of Alpine 3.23's, which as root maps the build's ids only through newuidmap and newgidmap, so the stand-in adds uidmap " +
+            "and root's range to /etc/subuid and /etc/subgid (upstream's 2.41 writes the maps itself); the image build's script finds " +
+            "/bin/sh, unshare, tar, buildkitd and buildctl at the same paths in both",
+    },
     [mlflowServerBuild]: {
         local: "mlflow-server",
         why:
