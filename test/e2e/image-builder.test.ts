@@ -1,36 +1,79 @@
 /**
- * The in-cluster image builder (docs/image-builds.md): the toolchain's image-builder image, run
- * with runc the way its Job would run it (uid 0 with only SETUID and SETGID, no privilege
- * escalation, containerd's masked /proc, a read-only root, emptyDir-like volumes, the
- * image-builder seccomp profile), builds a two-stage Dockerfile from a base image in a loopback
- * registry and pushes it there. A second build, from an empty state directory with only the
- * registry cache, rebuilds nothing but the model layer.
+ * The in-cluster image builder (docs/image-builds.md) as the product renders it: ImageBuild's Job
+ * (imageBuildManifests), its pod spec turned into runc runtime specs the way containerd's CRI
+ * turns it (the containers' command, args, user, capabilities, no privilege escalation, read-only
+ * root, volumes; containerd's masked /proc; the seccomp profile from its product home), run with
+ * runc on the toolchain's stand-in for the BuildKit image. The Job unpacks its context, builds a
+ * two-stage Dockerfile from a base image in a loopback registry and pushes it there; a second
+ * Job, with a new model file and empty volumes, takes the heavy stage from the registry cache.
+ * Under the runtime's default seccomp profile the builder stops at once, saying what it needs.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { IContainer } from "kubernetes-models/v1/Container";
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freeLoopbackPort, run, runOk, startDaemon, waitUntil, type Daemon } from "./harness/process";
 import { describeWithToolchain } from "./harness/suite";
 import { toolchainRoot } from "./harness/toolchain";
-import { seccompProfileFile, seccompProfiles } from "../../infra/k3s/seccomp-profiles";
+import { seccompProfileFile, seccompProfiles, type SeccompProfileName } from "../../infra/k3s/seccomp-profiles";
+import { metadataFile, noUserNamespaceExitCode } from "../../infra/platform/image-build/builder";
+import { buildContext, contentTag } from "../../infra/platform/image-build/context";
+import { imageBuildManifests, imageReference } from "../../infra/platform/image-build/manifests";
+import { namespaces } from "../../vocabulary/names";
 
 const repo = path.resolve(__dirname, "..", "..");
 
-/** A pod container's runtime spec as containerd's CRI writes it (mounts, masked paths), with the Job's restrictions. */
-function podConfig(rootfs: string, args: string[], binds: { src: string; dst: string; ro?: boolean }[], id: string): object {
-    const caps = ["CAP_SETUID", "CAP_SETGID"];
+type SeccompRule = { names: string[]; action: string } & Record<string, unknown>;
+type SeccompProfile = { syscalls: SeccompRule[] } & Record<string, unknown>;
+
+function localhostProfile(name: string): SeccompProfile {
+    return JSON.parse(fs.readFileSync(seccompProfileFile(name as SeccompProfileName), "utf8")) as SeccompProfile;
+}
+
+/**
+ * containerd's RuntimeDefault for a container without CAP_SYS_ADMIN: the image-builder profile
+ * without what it adds (the namespace and mount calls, ENOSYS for the keyring calls), with
+ * containerd's own rules for clone (no CLONE_NEW* flag) and clone3 (ENOSYS) instead.
+ */
+function runtimeDefaultProfile(): SeccompProfile {
+    const builder = localhostProfile(seccompProfiles.imageBuilder);
+    const added = new Set(["clone", "clone3", "unshare", "setns", "mount", "umount2", "pivot_root", "sethostname", "setdomainname", "keyctl", "add_key", "request_key"]);
+    return {
+        ...builder,
+        syscalls: [
+            ...builder.syscalls.map((rule) => ({ ...rule, names: rule.names.filter((name) => !added.has(name)) })).filter((rule) => rule.names.length > 0),
+            { names: ["clone"], action: "SCMP_ACT_ALLOW", args: [{ index: 0, value: 0x7e020000, valueTwo: 0, op: "SCMP_CMP_MASKED_EQ" }] },
+            { names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38 },
+        ],
+    };
+}
+
+interface ImageProcess {
+    env: string[];
+    cwd: string;
+    user: { uid: number; gid: number };
+}
+
+/** One container of a pod as containerd's CRI writes its runtime spec; `volumes` maps each volume name to its host directory. */
+function runtimeSpec(rootfs: string, image: ImageProcess, container: IContainer, volumes: Map<string, string>, id: string, seccomp?: SeccompProfile): object {
+    const sc = container.securityContext ?? {};
+    expect(sc.capabilities?.drop, container.name).toEqual(["ALL"]);
+    const caps = (sc.capabilities?.add ?? []).map((cap) => `CAP_${cap}`);
+    const profile = sc.seccompProfile?.type === "Localhost" ? localhostProfile(sc.seccompProfile.localhostProfile!) : runtimeDefaultProfile();
     return {
         ociVersion: "1.0.2-dev",
         process: {
-            user: { uid: 0, gid: 0 },
-            args,
-            env: ["PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME=/root", "BUILDKITD_FLAGS=--config=/etc/buildkit/buildkitd.toml --oci-worker-no-process-sandbox"],
-            cwd: "/",
+            user: { uid: sc.runAsUser ?? image.user.uid, gid: sc.runAsGroup ?? image.user.gid },
+            args: [...(container.command ?? []), ...(container.args ?? [])],
+            env: [...image.env, ...(container.env ?? []).map((e) => `${e.name}=${e.value}`)],
+            cwd: container.workingDir ?? image.cwd,
             capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
-            noNewPrivileges: true,
+            noNewPrivileges: sc.allowPrivilegeEscalation === false,
         },
-        root: { path: rootfs, readonly: true },
+        root: { path: rootfs, readonly: sc.readOnlyRootFilesystem === true },
         hostname: "image-build",
         mounts: [
             { destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"] },
@@ -39,8 +82,11 @@ function podConfig(rootfs: string, args: string[], binds: { src: string; dst: st
             { destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
             { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"] },
             { destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", "ro"] },
-            { destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777"] },
-            ...binds.map((b) => ({ destination: b.dst, type: "bind", source: b.src, options: ["rbind", b.ro ? "ro" : "rw"] })),
+            ...(container.volumeMounts ?? []).map((mount) => {
+                const source = volumes.get(mount.name);
+                if (!source) throw new Error(`${container.name} mounts ${mount.name}, which the pod has no volume for`);
+                return { destination: mount.mountPath, type: "bind", source, options: ["rbind", mount.readOnly ? "ro" : "rw"] };
+            }),
         ],
         linux: {
             // The registry is on the machine's loopback: the host's network stands in for the pod's.
@@ -49,18 +95,21 @@ function podConfig(rootfs: string, args: string[], binds: { src: string; dst: st
             resources: { devices: [{ allow: false, access: "rwm" }], memory: { limit: 3 * 1024 ** 3 } },
             maskedPaths: ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"],
             readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
-            seccomp: JSON.parse(fs.readFileSync(seccompProfileFile(seccompProfiles.imageBuilder), "utf8")),
+            seccomp: seccomp ?? profile,
         },
     };
 }
 
-describeWithToolchain("the image builder builds and pushes in a pod's restrictions", [], () => {
+describeWithToolchain("the product's image build Job builds and pushes in a pod's restrictions", [], () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gourmetgram-image-builder-"));
     let registry: Daemon | undefined;
     let host = "";
     const containers: string[] = [];
+    let rootfs = "";
+    let image: ImageProcess;
+    const context = path.join(scratch, "context");
 
-    /** An emptyDir: a fresh directory anyone may write, as the kubelet makes it. */
+    /** A directory anyone may write, as the kubelet makes an emptyDir. */
     function emptyDir(name: string): string {
         const dir = path.join(scratch, name);
         fs.mkdirSync(dir, { recursive: true });
@@ -68,8 +117,51 @@ describeWithToolchain("the image builder builds and pushes in a pod's restrictio
         return dir;
     }
 
-    async function manifestDigest(reference: string): Promise<{ digest: string; layers: string[] }> {
-        const [repository, tag] = reference.split(":");
+    /** Each of the pod's volumes as a host directory: emptyDirs fresh, ConfigMaps written out as the kubelet projects them. */
+    function podVolumes(pod: IPodSpec, configMaps: IConfigMap[], podName: string): Map<string, string> {
+        const volumes = new Map<string, string>();
+        for (const volume of pod.volumes ?? []) {
+            const dir = emptyDir(`${podName}/${volume.name}`);
+            if (volume.configMap) {
+                const configMap = configMaps.find((c) => c.metadata?.name === volume.configMap!.name);
+                if (!configMap) throw new Error(`volume ${volume.name} names ConfigMap ${volume.configMap.name}, which the Job does not come with`);
+                const items = volume.configMap.items ?? Object.keys({ ...configMap.data, ...configMap.binaryData }).map((key) => ({ key, path: key }));
+                for (const item of items) {
+                    const text = configMap.data?.[item.key];
+                    const content = text !== undefined ? Buffer.from(text) : Buffer.from(configMap.binaryData![item.key], "base64");
+                    fs.writeFileSync(path.join(dir, item.path), content, { mode: 0o644 });
+                }
+                fs.chmodSync(dir, 0o755);
+            } else if (!volume.emptyDir) {
+                throw new Error(`volume ${volume.name} is neither an emptyDir nor a ConfigMap`);
+            }
+            volumes.set(volume.name, dir);
+        }
+        return volumes;
+    }
+
+    async function runContainer(container: IContainer, volumes: Map<string, string>, id: string, seccomp?: SeccompProfile) {
+        const bundle = emptyDir(`bundles/${id}`);
+        fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(runtimeSpec(rootfs, image, container, volumes, id, seccomp)));
+        const runId = `gourmetgram-image-builder-${process.pid}-${id}`;
+        containers.push(runId);
+        const result = await run("runc", ["run", "--bundle", bundle, runId], { timeoutMs: 180_000 });
+        return { code: result.code, log: result.stdout + result.stderr };
+    }
+
+    /** A pod as the kubelet runs it: the init containers in order, then the (one) container; its log and volumes. */
+    async function runPod(pod: IPodSpec, configMaps: IConfigMap[], podName: string) {
+        const volumes = podVolumes(pod, configMaps, podName);
+        for (const init of pod.initContainers ?? []) {
+            const result = await runContainer(init, volumes, `${podName}-${init.name}`);
+            if (result.code !== 0) throw new Error(`init container ${init.name} exited ${result.code}:\n${result.log}`);
+        }
+        expect(pod.containers).toHaveLength(1);
+        return { ...(await runContainer(pod.containers[0], volumes, `${podName}-${pod.containers[0].name}`)), volumes };
+    }
+
+    async function manifestOf(reference: string): Promise<{ digest: string; layers: string[] }> {
+        const [repository, tag] = reference.slice(host.length + 1).split(":");
         const response = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, {
             headers: { accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" },
         });
@@ -78,8 +170,20 @@ describeWithToolchain("the image builder builds and pushes in a pod's restrictio
         return { digest: response.headers.get("docker-content-digest") ?? "", layers: manifest.layers.map((l) => l.digest) };
     }
 
-    let rootfs = "";
-    const context = path.join(scratch, "context");
+    /** The Job the program would render for the context as it is now: its ConfigMap, its pod, the reference it pushes. */
+    function renderJob() {
+        const source = buildContext(context, "Dockerfile");
+        const tag = contentTag(source.digest);
+        const manifests = imageBuildManifests({
+            repository: "app",
+            registryHost: host,
+            tag,
+            dockerfile: "Dockerfile",
+            namespace: namespaces.platform,
+            archiveBase64: source.archive.toString("base64"),
+        });
+        return { manifests, pod: manifests.job.spec!.template.spec!, reference: imageReference(host, "app", tag), tag };
+    }
 
     beforeAll(async () => {
         if (process.getuid?.() !== 0) throw new Error("runc runs the builder's pod as root; run this suite as root");
@@ -91,6 +195,7 @@ describeWithToolchain("the image builder builds and pushes in a pod's restrictio
         await runOk("skopeo", ["copy", "--quiet", `docker-archive:${builder.archive}`, `oci:${scratch}/oci:builder`], { timeoutMs: 120_000 });
         await runOk("umoci", ["unpack", "--image", `${scratch}/oci:builder`, `${scratch}/bundle`], { timeoutMs: 120_000 });
         rootfs = path.join(scratch, "bundle", "rootfs");
+        image = (JSON.parse(fs.readFileSync(path.join(scratch, "bundle", "config.json"), "utf8")) as { process: ImageProcess }).process;
 
         const port = await freeLoopbackPort();
         host = `127.0.0.1:${port}`;
@@ -123,7 +228,6 @@ describeWithToolchain("the image builder builds and pushes in a pod's restrictio
                 "",
             ].join("\n"),
         );
-        fs.writeFileSync(path.join(scratch, "buildkitd.toml"), `[registry."${host}"]\n  http = true\n`);
     }, 300_000);
 
     afterAll(async () => {
@@ -132,54 +236,53 @@ describeWithToolchain("the image builder builds and pushes in a pod's restrictio
         fs.rmSync(scratch, { recursive: true, force: true });
     });
 
-    /** One Job's run: a fresh state directory, the model `version`; returns the log and the digest buildctl reports. */
+    /** One Job for the model `version`, from empty volumes: its log and the digest buildctl reports. */
     async function build(version: string): Promise<{ log: string; digest: string; reference: string }> {
         fs.writeFileSync(path.join(context, "food11.pth"), `weights of model version ${version}\n`.repeat(1000));
         fs.writeFileSync(path.join(context, "versions.txt"), `${version}\n`);
-        const id = `gourmetgram-image-builder-${process.pid}-${version}`;
-        containers.push(id);
-        const out = emptyDir(`out-${version}`);
-        const reference = `app:staging-1.0.${version}`;
-        const cache = `type=registry,ref=${host}/app:buildcache`;
-        const bundle = emptyDir(`bundle-${version}`);
-        const config = podConfig(rootfs, [
-            "/usr/local/bin/image-build", "build", "--progress=plain", "--frontend=dockerfile.v0",
-            "--local=context=/workspace/context", "--local=dockerfile=/workspace/context",
-            `--output=type=image,name=${host}/${reference},push=true`,
-            `--export-cache=${cache},mode=max`, `--import-cache=${cache}`,
-            "--metadata-file=/out/metadata.json",
-        ], [
-            { src: context, dst: "/workspace/context", ro: true },
-            { src: path.join(scratch, "buildkitd.toml"), dst: "/etc/buildkit/buildkitd.toml", ro: true },
-            { src: out, dst: "/out" },
-            { src: emptyDir(`state-${version}`), dst: "/var/lib/buildkit" },
-            { src: emptyDir(`run-buildkit-${version}`), dst: "/run/buildkit" },
-            { src: emptyDir(`run-runc-${version}`), dst: "/run/runc" },
-        ], id);
-        fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(config));
-        const result = await run("runc", ["run", "--bundle", bundle, id], { timeoutMs: 120_000 });
-        const log = result.stdout + result.stderr;
-        if (result.code !== 0) throw new Error(`the build exited ${result.code}:\n${log.split("\n").slice(-40).join("\n")}`);
-        const metadata = JSON.parse(fs.readFileSync(path.join(out, "metadata.json"), "utf8")) as Record<string, string>;
-        return { log, digest: metadata["containerimage.digest"], reference };
+        const job = renderJob();
+        const pod = await runPod(job.pod, [job.manifests.context], `build-${version}`);
+        if (pod.code !== 0) throw new Error(`the build exited ${pod.code}:\n${pod.log.split("\n").slice(-60).join("\n")}`);
+        const tmp = pod.volumes.get(job.pod.containers[0].volumeMounts!.find((m) => m.mountPath === path.dirname(metadataFile))!.name)!;
+        const metadata = JSON.parse(fs.readFileSync(path.join(tmp, path.basename(metadataFile)), "utf8")) as Record<string, string>;
+        return { log: pod.log, digest: metadata["containerimage.digest"], reference: job.reference };
     }
 
-    it("builds and pushes the image; the registry serves the digest buildctl reports", async () => {
+    it("runs on a stand-in laid out as upstream's image: buildkitd, buildctl, unshare, and runc only as buildkit-runc", () => {
+        for (const file of ["usr/bin/buildkitd", "usr/bin/buildctl", "usr/bin/unshare", "usr/bin/buildkit-runc", "bin/sh", "bin/tar"]) {
+            expect(fs.existsSync(path.join(rootfs, file)), file).toBe(true);
+        }
+        for (const file of ["usr/bin/runc", "usr/sbin/runc", "usr/bin/buildctl-daemonless.sh"]) expect(fs.existsSync(path.join(rootfs, file)), file).toBe(false);
+    });
+
+    it("builds and pushes the image; the registry serves the digest buildctl reports; a new model's Job takes the heavy stage from the registry cache", async () => {
         const first = await build("1");
         expect(first.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-        const pushed = await manifestDigest(first.reference);
+        const pushed = await manifestOf(first.reference);
         expect(pushed.digest).toBe(first.digest);
         expect(first.log).not.toMatch(/^#\d+ CACHED$/m);
+        const cache = await fetch(`http://${host}/v2/app/manifests/buildcache`, { headers: { accept: "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json" } });
+        expect(cache.status).toBe(200);
 
         // Another Job, nothing local: the heavy stage comes from the registry cache, only the model layer is new.
         const second = await build("2");
-        const again = await manifestDigest(second.reference);
+        const again = await manifestOf(second.reference);
         expect(again.digest).toBe(second.digest);
         expect(second.digest).not.toBe(first.digest);
+        expect(second.reference).not.toBe(first.reference);
         const heavyStep = /^#(\d+) \[deps 2\/2\] RUN /m.exec(second.log);
         expect(heavyStep).not.toBeNull();
         expect(second.log).toMatch(new RegExp(`^#${heavyStep![1]} CACHED$`, "m"));
         expect(again.layers.slice(0, -1)).toEqual(pushed.layers.slice(0, -1));
         expect(again.layers.at(-1)).not.toBe(pushed.layers.at(-1));
-    }, 240_000);
+    }, 420_000);
+
+    it(`stops with exit ${noUserNamespaceExitCode} and says what the pod needs under the runtime's default seccomp profile`, async () => {
+        const job = renderJob();
+        const volumes = podVolumes(job.pod, [job.manifests.context], "refused");
+        const result = await runContainer(job.pod.containers[0], volumes, "refused", runtimeDefaultProfile());
+        expect(result.code, result.log).toBe(noUserNamespaceExitCode);
+        expect(result.log).toContain("image-build: cannot create the build's user namespace (unshare: unshare failed: Operation not permitted).");
+        expect(result.log).toContain("its seccomp profile, Localhost gourmetgram/image-builder.json");
+    }, 60_000);
 });

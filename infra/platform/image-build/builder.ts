@@ -138,6 +138,8 @@ const volumeMounts: IVolumeMount[] = [
     { name: volumes.config, mountPath: configDir, readOnly: true },
     { name: volumes.state, mountPath: "/var/lib/buildkit" },
     { name: volumes.run, mountPath: "/run/buildkit" },
+    // runc, run by buildkitd for each RUN step, keeps its state at its default: without this
+    // volume every RUN step fails with `mkdir /run/runc: read-only file system`.
     { name: volumes.runc, mountPath: "/run/runc" },
     { name: volumes.tmp, mountPath: "/tmp" },
 ];
