@@ -24,7 +24,7 @@ mv "$layouts/image-builder/usr/sbin/runc" "$layouts/image-builder/usr/bin/buildk
 rm -f "$layouts/image-builder/usr/bin/runc"
 [ -x "$layouts/image-builder/usr/bin/unshare" ] ||
     { log "images: the image-builder rootfs has no /usr/bin/unshare"; exit 1; }
-add --label "org.gourmetgram.debian-packages=$(tr '\n' ' ' < "$rootfs/packages.txt" | sed 's/ $//')" \
+add --label "$(packages_label "$rootfs")" \
     --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     image-builder "$BUILDKIT_VERSION" 0:0 /usr/bin/buildkitd
 stands_in_for image-builder "$(platform_image buildkit)"
