@@ -34,9 +34,16 @@ function describe(kind: string, path: string, reference: LoopbackReference): str
     return `${kind} ${path}: "${reference.text}" ${meaning[reference.kind]}`;
 }
 
+/**
+ * Fields whose value is one of a Kubernetes enum's, never an address: `Localhost` there says the
+ * profile is one kept on the node (a container's seccompProfile, appArmorProfile).
+ */
+const profileTypeField = /\.(seccompProfile|appArmorProfile)\.type$/;
+
 function scan(kind: string, value: unknown, path: string): string[] {
     const problems = new Set<string>();
     walkStrings(value, path, (text, at) => {
+        if (profileTypeField.test(at)) return;
         for (const reference of findLoopbackReferences(text)) problems.add(describe(kind, at, reference));
     });
     return [...problems];

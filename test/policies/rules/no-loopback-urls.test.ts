@@ -62,6 +62,13 @@ describe("no-loopback-urls: Argo workflow kinds", () => {
         },
     );
 
+    it("reads a security profile's type Localhost as the node's profile, not an address, and still checks the rest of that container", async () => {
+        const securityContext = { seccompProfile: { type: "Localhost" as const, localhostProfile: "gourmetgram/image-builder.json" }, appArmorProfile: { type: "Localhost" as const, localhostProfile: "builder" } };
+        await expectNoViolations(noLoopbackUrls, argoWorkflows.WorkflowTemplate([{ name: "t", container: { ...goodContainer(), securityContext } }]));
+        const withUrl = argoWorkflows.WorkflowTemplate([{ name: "t", container: { ...goodContainer({ args: ["--url", "http://localhost:8000"] }), securityContext } }]);
+        await expectViolation(noLoopbackUrls, withUrl, "container.args[1]", "loopback");
+    });
+
     it("checks workflow-level arguments, naming the path", async () => {
         const args = argoWorkflows.Workflow([{ name: "t", container: goodContainer() }], {
             arguments: { parameters: [{ name: "app-url", value: "http://127.0.0.1:8000" }] },
