@@ -72,7 +72,7 @@ if (inNamespace.includes("'")) throw new Error("the image build's namespace scri
 export const imageBuildScript = `set -u
 if ! err=$(unshare --user true 2>&1) || ! err=$(unshare ${userNamespace} true 2>&1); then
     echo "image-build: cannot create the build's user namespace ($err)." >&2
-    echo "image-build: the pod must start as uid 0 with the capabilities SETUID and SETGID, and its seccomp profile, Localhost ${seccompProfiles.imageBuilder} (installed on every node by the K3s install), must allow unshare and mount. See docs/image-builds.md." >&2
+    echo "image-build: the pod must start as uid 0 with the capabilities SETUID and SETGID, under the seccomp profile ${seccompProfiles.imageBuilder} that the K3s install keeps on every node, which allows unshare and mount. See docs/image-builds.md." >&2
     exit ${noUserNamespaceExitCode}
 fi
 exec unshare ${userNamespace} -- /bin/sh -c '${inNamespace}' image-build "$@"

@@ -185,7 +185,7 @@ describe("the builder's script", () => {
         expect(run.status).toBe(70);
         expect(run.stderr).toContain("image-build: cannot create the build's user namespace (unshare: unshare failed: Operation not permitted).");
         expect(run.stderr).toContain("uid 0 with the capabilities SETUID and SETGID");
-        expect(run.stderr).toContain(`Localhost ${seccompProfiles.imageBuilder}`);
+        expect(run.stderr).toContain(`under the seccomp profile ${seccompProfiles.imageBuilder} that the K3s install keeps on every node`);
         expect(run.calls).toEqual(["unshare --user true"]);
     });
 
