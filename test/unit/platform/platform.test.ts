@@ -46,7 +46,7 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
             expect(components).toContain(`gourmetgram:platform:${t}`);
         }
         expect(components).not.toContain("gourmetgram:platform:ArgoEvents");
-        // Builds are off: the MLflow image tag is computed but no Kaniko Job exists.
+        // Builds are off: the MLflow image tag is computed but no image build Job exists.
         expect(ofType(registered, "kubernetes:batch/v1:Job").map((j) => j.inputs.metadata.name).sort()).toEqual([
             "minio-create-bucket-mlflow-artifacts",
             "mlflow-create-users",
