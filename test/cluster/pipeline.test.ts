@@ -13,6 +13,7 @@
  * `/version` serves, the Argo CD Applications' image tags and the registry's manifests. A failed
  * expectation prints the workflows with every gate's report.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -295,7 +296,7 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
         const tested = await layersOf(tag);
         await runOk("skopeo", [
             "copy", "--quiet", "--dest-tls-verify=false",
-            `docker-archive:${(tools.images as unknown as Record<string, { archive: string }>)["app-base"].archive}`,
+            `docker-archive:${(JSON.parse(fs.readFileSync(tools.imagesFile, "utf8")) as Record<string, { archive: string }>)["app-base"].archive}`,
             `docker://${new URL(registryMirrorEndpoint()).host}/${appName}:${tag}`,
         ], { timeoutMs: 600_000 });
         expect(await layersOf(tag)).not.toEqual(tested);

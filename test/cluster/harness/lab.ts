@@ -147,5 +147,6 @@ export async function publishPipelineImages(tools: ClusterToolchain, cluster: No
     }
     const endpoint = new URL(registryMirrorEndpoint()).host;
     await waitUntil("the in-cluster registry on the node's mirror address", async () => (await fetch(`http://${endpoint}/v2/`)).ok, { timeoutMs: 180_000 });
-    return pushRegistryImages(tools.images as unknown as Record<string, { archive: string } | undefined>, endpoint);
+    // images.json as it is now: a rebuild since the cluster started replaces the archives it named.
+    return pushRegistryImages(JSON.parse(fs.readFileSync(tools.imagesFile, "utf8")) as Record<string, { archive: string } | undefined>, endpoint);
 }

@@ -18,6 +18,8 @@ export interface ClusterToolchain extends Toolchain {
     kubeScheduler: string;
     crictl: string;
     images: Record<ClusterImageName, ClusterImage>;
+    /** images.json itself, for reading it again after a rebuild (archives are replaced, not kept). */
+    imagesFile: string;
     /** Upstream's install manifests, as the add-ons' releases ship them: metrics-server's is a kustomization. */
     manifests: { metricsServer: string; localPathProvisioner: string };
     /** From Debian packages. */
@@ -69,5 +71,5 @@ export function findClusterToolchain(root = toolchainRoot): ClusterToolchainLook
     if (absent.length > 0) {
         return { ok: false, problem: `images.json lacks built images for ${absent.join(", ")}: ${buildHint}` };
     }
-    return { ok: true, tools: { ...base.toolchain, ...files, images, manifests } };
+    return { ok: true, tools: { ...base.toolchain, ...files, images, imagesFile, manifests } };
 }
