@@ -8,7 +8,11 @@ export type NamespacedRules = Readonly<Record<string, IIoK8sApiRbacV1PolicyRule[
 /** What Argo's executor needs in every pod that runs with the runner's own token. */
 const executor = executorRule;
 
-const submitWorkflows: IIoK8sApiRbacV1PolicyRule = { apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["create"] };
+/**
+ * Start a child workflow. `get` too: Argo's resource step reads the object it created back to
+ * fill its output parameters (the child's name), and fails the step without it.
+ */
+const submitWorkflows: IIoK8sApiRbacV1PolicyRule = { apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["create", "get"] };
 
 /** Read and re-point the named environments' Argo CD Applications: the only deploy credential. */
 function applications(envs: readonly Environment[]): IIoK8sApiRbacV1PolicyRule[] {

@@ -76,6 +76,10 @@ describe("runner RBAC is least privilege", () => {
     it("only templates that start workflows may create them; only deployers touch Argo CD Applications", () => {
         const creates = templates.filter((t) => runnerRules(t)[namespaces.workflows].some((r) => r.resources?.includes("workflows")));
         expect(creates.sort()).toEqual(["build-container-image", "train-model"]);
+        // Argo's resource step reads the child it created back for its output (the child's name).
+        for (const name of creates) {
+            expect(runnerRules(name)[namespaces.workflows]).toContainEqual(expect.objectContaining({ resources: ["workflows"], verbs: ["create", "get"] }));
+        }
         expect(runnerRules("train-model")[namespaces.argocd]).toBeUndefined();
         expect(runnerRules("revert-staging")[namespaces.argocd]![0].resourceNames).toEqual(["gourmetgram-staging"]);
         expect(runnerRules("test-staging")[namespaces.staging]).toBeDefined();
