@@ -52,6 +52,55 @@ install_seccomp_profiles() {
     fi
 }
 
+apparmor_enabled=/sys/module/apparmor/parameters/enabled
+apparmor_loaded=/sys/kernel/security/apparmor/profiles
+apparmor_dir=/etc/apparmor.d
+
+# install_apparmor_profiles DIR: every AppArmor profile in DIR (each file named as the profile
+# it holds) loaded into the kernel and kept in /etc/apparmor.d, from where the boot loads it
+# again, before K3s starts: a container names one as its Localhost appArmorProfile. A profile
+# whose file is unchanged and that the kernel holds is left alone. Nothing is loaded where
+# AppArmor is not enabled, nor where it predates policy ABI 4.0 (Ubuntu 22.04), which the
+# profiles are written for; the cluster's pods name the profiles only on nodes that hold them
+# (infra/cluster/cluster.ts). A profile the parser refuses stops the install.
+install_apparmor_profiles() {
+    local source=$1 profile name profiles=()
+    for profile in "$source"/*; do
+        [ -f "$profile" ] && profiles+=("$profile")
+    done
+    if [ ${#profiles[@]} -eq 0 ]; then
+        echo "error: no AppArmor profile in $source; nothing was installed" >&2
+        exit 1
+    fi
+    if [ "$(cat "$apparmor_enabled" 2>/dev/null)" != Y ]; then
+        echo "AppArmor is not enabled on $(hostname): its profiles from $source are not loaded"
+        return 0
+    fi
+    if [ ! -e "$apparmor_dir/abi/4.0" ]; then
+        echo "AppArmor on $(hostname) predates policy ABI 4.0 ($apparmor_dir/abi/4.0 is missing): its profiles from $source are not loaded"
+        return 0
+    fi
+    if ! command -v apparmor_parser > /dev/null; then
+        echo "error: AppArmor is enabled on $(hostname) but apparmor_parser is missing (Ubuntu's package apparmor); nothing was installed" >&2
+        exit 1
+    fi
+    for profile in "${profiles[@]}"; do
+        name=${profile##*/}
+        if cmp -s "$profile" "$apparmor_dir/$name" && awk -v name="$name" '$1 == name { found = 1 } END { exit !found }' "$apparmor_loaded" 2>/dev/null; then
+            continue
+        fi
+        # Loaded from the copy first, so that a profile the parser refuses never reaches the
+        # directory the boot loads.
+        if ! apparmor_parser -r -W "$profile"; then
+            echo "error: apparmor_parser refused the AppArmor profile $name; it was not installed" >&2
+            exit 1
+        fi
+        install -m 0644 "$profile" "$apparmor_dir/.$name.new"
+        mv "$apparmor_dir/.$name.new" "$apparmor_dir/$name"
+        echo "AppArmor profile $name loaded and kept in $apparmor_dir"
+    done
+}
+
 # The network interface that holds an IPv4 address, so flannel carries pod traffic over the
 # private network rather than the interface with the default route.
 interface_for() {

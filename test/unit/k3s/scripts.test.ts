@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../support/program";
 import { scriptsDigest } from "../../../infra/k3s/k3s-cluster";
 import { kubeletSeccompDir, seccompProfileFile, seccompProfiles, seccompProfilesDir } from "../../../infra/k3s/seccomp-profiles";
+import { appArmorProfiles, appArmorProfilesDir } from "../../../infra/k3s/apparmor-profiles";
 
 const scriptsDir = path.join(repoRoot, "infra", "k3s", "scripts");
 const scripts = fs.readdirSync(scriptsDir).filter((file) => file.endsWith(".sh"));
@@ -84,6 +85,15 @@ describe("the scripts that run on the nodes", () => {
         expect(common).toContain(`kubelet_seccomp_dir=${kubeletSeccompDir}\n`);
     });
 
+    it("load the AppArmor profiles before K3s starts, on the server and on every agent", () => {
+        for (const script of ["install-server.sh", "install-agent.sh"]) {
+            const text = fs.readFileSync(path.join(scriptsDir, script), "utf8");
+            const install = text.indexOf('install_apparmor_profiles "$here/apparmor"\n');
+            expect(install, script).toBeGreaterThan(0);
+            expect(install, script).toBeLessThan(text.indexOf("install_k3s "));
+        }
+    });
+
     it("install each profile at its Localhost name below the kubelet's seccomp directory, once", () => {
         const kubeletDir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelet-seccomp-"));
         try {
@@ -128,6 +138,19 @@ describe("the scripts that run on the nodes", () => {
             fs.cpSync(scriptsDir, copy, { recursive: true });
             expect(scriptsDigest(copy)).toBe(scriptsDigest(scriptsDir));
             fs.appendFileSync(path.join(copy, "seccomp", seccompProfiles.imageBuilder), "\n");
+            expect(scriptsDigest(copy)).not.toBe(scriptsDigest(scriptsDir));
+        } finally {
+            fs.rmSync(copy, { recursive: true, force: true });
+        }
+    });
+
+    it("ship the AppArmor profiles with the scripts, and re-run the install when one changes", () => {
+        // The copy to the nodes is the whole scripts folder, so the profiles' folder is inside it.
+        expect(path.dirname(appArmorProfilesDir)).toBe(scriptsDir);
+        const copy = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-scripts-"));
+        try {
+            fs.cpSync(scriptsDir, copy, { recursive: true });
+            fs.appendFileSync(path.join(copy, "apparmor", appArmorProfiles.imageBuilder), "\n");
             expect(scriptsDigest(copy)).not.toBe(scriptsDigest(scriptsDir));
         } finally {
             fs.rmSync(copy, { recursive: true, force: true });
