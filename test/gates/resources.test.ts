@@ -57,6 +57,27 @@ describe("resource judgement", () => {
         expect(e.state).toBe("fail");
         expect(e.problems[0]).toMatch(reason);
     });
+    it("judges only the pods of the Deployment's current template: a broken earlier version is the rollout's to replace", () => {
+        const stuckOld = pod("gourmetgram-staging-5c4b3-old11", {
+            phase: "Pending",
+            ready: false,
+            image: "registry.kube-system.svc.cluster.local:5000/gourmetgram-app:staging-1.0.0",
+            containers: [container({ ready: false, state: { waiting: { reason: "ImagePullBackOff", message: "not found" } } })],
+        });
+        const whileRolling = evaluate([deployment({ status: { replicas: 2 } })], [stuckOld, pod()]);
+        expect(whileRolling.state).toBe("wait");
+        expect(whileRolling.problems).toEqual(["deployment gourmetgram-staging: rollout in progress, 1 old replicas still running"]);
+        expect(evaluate([deployment()], [stuckOld, pod()]).state).toBe("pass");
+        // The new version's own pull failure still fails it.
+        const broken = evaluate([deployment({ image: stuckOld.spec.containers[0].image })], [stuckOld]);
+        expect(broken.state).toBe("fail");
+        expect(broken.problems[0]).toMatch(/is in ImagePullBackOff: not found/);
+    });
+    it("waits while only the old version's pods exist", () => {
+        const e = evaluate([deployment({ status: { updatedReplicas: 0 } })], [pod(undefined, { image: "registry.kube-system.svc.cluster.local:5000/gourmetgram-app:staging-1.0.6" })]);
+        expect(e.state).toBe("wait");
+        expect(e.problems).toContain("no running pod of the Deployment's current template matches the selector");
+    });
     it("fails when memory or CPU usage is above the ratio of the limit", () => {
         const mem = evaluate([deployment()], [pod()], metrics(podMetrics(undefined, { memory: "240Mi" })));
         expect(mem.state).toBe("fail");
@@ -75,7 +96,7 @@ describe("resource judgement", () => {
         ["pod starting", [deployment()], [pod(undefined, { phase: "Pending", ready: false, containers: [container({ ready: false, state: { waiting: { reason: "ContainerCreating" } } })] })], /waiting \(ContainerCreating\)/],
         ["pod not ready", [deployment()], [pod(undefined, { ready: false })], /Running but not Ready/],
         ["no deployment", [], [pod()], /no Deployment matches/],
-        ["no pods", [deployment()], [], /no running pod matches/],
+        ["no pods", [deployment()], [], /no running pod of the Deployment's current template matches/],
     ])("waits while %s", (_name, deployments, pods, reason) => {
         const e = evaluate(deployments, pods);
         expect(e.state).toBe("wait");

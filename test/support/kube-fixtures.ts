@@ -11,13 +11,16 @@ export const ns = "gourmetgram-staging";
 export const labels = { "app.kubernetes.io/name": "gourmetgram-app" };
 export const selector = "app.kubernetes.io/name=gourmetgram-app";
 
-export function deployment(over: { replicas?: number; generation?: number; status?: Obj } = {}): Obj {
+/** The image of the version the fixtures' Deployment and pods run. */
+export const currentImage = "registry.kube-system.svc.cluster.local:5000/gourmetgram-app:staging-1.0.7";
+
+export function deployment(over: { replicas?: number; generation?: number; status?: Obj; image?: string } = {}): Obj {
     const replicas = over.replicas ?? 1;
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
         metadata: { name: "gourmetgram-staging", namespace: ns, labels, generation: over.generation ?? 2 },
-        spec: { replicas },
+        spec: { replicas, template: { spec: { containers: [{ name: "app", image: over.image ?? currentImage }] } } },
         status: {
             observedGeneration: over.generation ?? 2,
             replicas,
@@ -43,7 +46,10 @@ export function container(over: Obj = {}): Obj {
     };
 }
 
-export function pod(name = "gourmetgram-staging-7d9f8-abcde", over: { phase?: string; ready?: boolean; containers?: Obj[]; conditions?: Obj[]; limits?: Obj | null; deleting?: boolean } = {}): Obj {
+export function pod(
+    name = "gourmetgram-staging-7d9f8-abcde",
+    over: { phase?: string; ready?: boolean; containers?: Obj[]; conditions?: Obj[]; limits?: Obj | null; deleting?: boolean; image?: string } = {},
+): Obj {
     const ready = over.ready ?? true;
     return {
         apiVersion: "v1",
@@ -53,7 +59,7 @@ export function pod(name = "gourmetgram-staging-7d9f8-abcde", over: { phase?: st
             containers: [
                 {
                     name: "app",
-                    image: "registry.kube-system.svc.cluster.local:5000/gourmetgram-app:staging-1.0.7",
+                    image: over.image ?? currentImage,
                     resources: over.limits === null ? {} : { limits: over.limits ?? { cpu: "500m", memory: "256Mi" }, requests: { cpu: "250m", memory: "128Mi" } },
                 },
             ],

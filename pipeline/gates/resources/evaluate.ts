@@ -178,6 +178,15 @@ function usageProblems(pods: Pod[], metrics: MetricsInput, t: Thresholds): { fai
 const mib = (bytes: number) => `${Math.round((bytes / 2 ** 20) * 10) / 10}Mi`;
 const pct = (r: number) => `${Math.round(r * 1000) / 10}%`;
 
+/** Whether the pod's containers run the images of a matched Deployment's pod template (any, when a Deployment shows none). */
+export function runsCurrentTemplate(p: Pod, deployments: Deployment[]): boolean {
+    const templates = deployments.map((d) => d.spec.template?.spec?.containers);
+    if (templates.length === 0 || templates.some((containers) => containers === undefined)) return true;
+    const images = (containers: ReadonlyArray<{ name: string; image?: string }>) =>
+        JSON.stringify([...containers].map((c) => [c.name, c.image ?? ""]).sort());
+    return templates.some((containers) => images(containers!) === images(p.spec.containers));
+}
+
 export function evaluateResources(input: { deployments: Deployment[]; pods: Pod[]; metrics: MetricsInput }, t: Thresholds): Evaluation {
     const fail: string[] = [];
     const wait: string[] = [];
@@ -187,8 +196,11 @@ export function evaluateResources(input: { deployments: Deployment[]; pods: Pod[
         fail.push(...r.fail);
         wait.push(...r.wait);
     }
-    const live = input.pods.filter((p) => !p.metadata.deletionTimestamp);
-    if (live.length === 0) wait.push("no running pod matches the selector");
+    // The version under test is the Deployment's template: a pod of the version it replaces
+    // (still running, or stuck as a broken earlier version may be) is the rollout's business,
+    // which the Deployment's status above waits out, not a verdict on this version.
+    const live = input.pods.filter((p) => !p.metadata.deletionTimestamp && runsCurrentTemplate(p, input.deployments));
+    if (live.length === 0) wait.push("no running pod of the Deployment's current template matches the selector");
     for (const p of live) {
         const r = podProblems(p);
         fail.push(...r.fail);

@@ -16,7 +16,8 @@ export interface Condition {
 
 export interface Deployment {
     metadata: ObjectMeta;
-    spec: { replicas?: number };
+    /** The pod template's containers tell the current version's pods from the rollout's old ones. */
+    spec: { replicas?: number; template?: { spec?: { containers?: Array<{ name: string; image?: string }> } } };
     status?: {
         observedGeneration?: number;
         replicas?: number;
@@ -43,6 +44,7 @@ export interface ContainerStatus {
 
 export interface Container {
     name: string;
+    image?: string;
     resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
 }
 
