@@ -33,13 +33,13 @@ function gourmetgram() {
 
     const platform = new Platform(
         "platform",
-        { settings: config.platform, publicAddress: cluster.publicAddress },
+        { settings: config.platform, publicAddress: cluster.publicAddress, nodeProfiles: cluster.nodeProfiles },
         { providers: [cluster.provider] },
     );
 
     const images = new PipelineImageBuilds(
         "pipeline-images",
-        { buildsEnabled: config.platform.imageBuildsEnabled },
+        { buildsEnabled: config.platform.imageBuildsEnabled, nodeProfiles: cluster.nodeProfiles },
         { providers: [cluster.provider], dependsOn: [platform] },
     );
     const pipeline = new Pipeline(
@@ -48,6 +48,7 @@ function gourmetgram() {
             config: config.pipeline,
             images: { gates: images.gates, train: images.train },
             stagingAppResources: config.platform.appResources.staging,
+            nodeProfiles: cluster.nodeProfiles,
         },
         { providers: [cluster.provider], dependsOn: [platform] },
     );

@@ -4,6 +4,7 @@ import { namespaces, registry, releaseRecord } from "../vocabulary/names";
 import { platformImages } from "../vocabulary/versions";
 import type { ContainerResources } from "../infra/platform/common/resources";
 import { pulumiArgs } from "../infra/platform/common/to-pulumi";
+import { type NodeSecurityProfiles, withoutNodeAppArmor } from "../infra/k3s/apparmor-profiles";
 import { buildkitdConfigMap } from "../infra/platform/image-build/builder";
 import type { PipelineConfig } from "./config";
 import { githubEventSource, githubTriggerNames, sensorRules, trainOnPushSensor } from "./events/github-trigger";
@@ -22,16 +23,24 @@ export interface PipelineArgs {
     readonly stagingAppResources: ContainerResources;
     /** Image references of the gate/release and training images, known once their builds finish. */
     readonly images: { readonly [image in keyof BuiltImages]: pulumi.Input<string> };
+    /** What the cluster's nodes hold of the lab's security profiles (the cluster's `nodeProfiles`); none when omitted. */
+    readonly nodeProfiles?: NodeSecurityProfiles;
 }
 
 /** Settings for the builders; the same function the render and the tests use. */
-export function pipelineSettings(config: PipelineConfig, images: BuiltImages, stagingAppResources: ContainerResources): PipelineSettings {
+export function pipelineSettings(
+    config: PipelineConfig,
+    images: BuiltImages,
+    stagingAppResources: ContainerResources,
+    nodeProfiles: NodeSecurityProfiles = withoutNodeAppArmor,
+): PipelineSettings {
     return {
         images: { gates: images.gates, train: images.train, imageBuilder: platformImages.buildkit },
         stagingAppLimits: { ...stagingAppResources.limits },
         thresholds: config.thresholds,
         appCodeSource: config.appCodeSource,
         deadlines: config.deadlines,
+        nodeProfiles,
     };
 }
 
@@ -48,11 +57,11 @@ export class Pipeline extends pulumi.ComponentResource {
         const child = { parent: this };
         const settings = pulumi
             .all([args.images.gates, args.images.train])
-            .apply(([gates, train]) => pipelineSettings(args.config, { gates, train }, args.stagingAppResources));
+            .apply(([gates, train]) => pipelineSettings(args.config, { gates, train }, args.stagingAppResources, args.nodeProfiles));
         const built = settings.apply((s) => ({ templates: pipelineWorkflowTemplates(s), crons: pipelineCronWorkflows(s, args.config.cron) }));
 
         // Names and kinds are fixed; only image references are unknown until the builds finish.
-        const placeholder = pipelineSettings(args.config, { gates: "gates", train: "train" }, args.stagingAppResources);
+        const placeholder = pipelineSettings(args.config, { gates: "gates", train: "train" }, args.stagingAppResources, args.nodeProfiles);
         const shapes = { templates: pipelineWorkflowTemplates(placeholder), crons: pipelineCronWorkflows(placeholder, args.config.cron) };
         this.workflowTemplateNames = shapes.templates.map((t) => t.metadata.name as string);
 

@@ -4,6 +4,8 @@ import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import { ChameleonNodes } from "../chameleon/nodes";
 import type { ChameleonSettings, ClusterSettings, ExistingClusterSettings } from "../config/cluster";
+import type { NodeImage } from "../chameleon/sites";
+import { type NodeSecurityProfiles, withoutNodeAppArmor } from "../k3s/apparmor-profiles";
 import { K3sCluster } from "../k3s/k3s-cluster";
 import { kubeconfigServerHost } from "../k3s/kubeconfig";
 import { ingressRules } from "../chameleon/security-rules";
@@ -42,6 +44,16 @@ export interface Cluster {
     readonly sshCommand?: pulumi.Output<string>;
     /** Every port users reach, from where, and how they authenticate. */
     readonly publishedPorts: PortReach[];
+    /** What the nodes hold of the lab's security profiles, so that pods name only those a node has. */
+    readonly nodeProfiles: NodeSecurityProfiles;
+}
+
+/**
+ * What Chameleon nodes of an image hold: the K3s install loads the lab's AppArmor profiles where
+ * AppArmor has policy ABI 4.0 (Ubuntu 24.04); Ubuntu 22.04's AppArmor 3 cannot load them.
+ */
+export function chameleonNodeProfiles(image: NodeImage): NodeSecurityProfiles {
+    return { appArmor: image.startsWith("CC-Ubuntu24.04") };
 }
 
 /** The nodes' security group opens infra/names `publishedPorts`, each to its audience's network. */
@@ -71,6 +83,7 @@ function chameleonCluster(settings: ChameleonSettings): Cluster {
         publicAddress: machines.floatingIp,
         sshCommand: pulumi.interpolate`ssh -i ${settings.sshPrivateKeyPath} ${settings.sshUser}@${machines.floatingIp}`,
         publishedPorts: chameleonReach(settings),
+        nodeProfiles: chameleonNodeProfiles(settings.image),
     };
 }
 
@@ -86,5 +99,7 @@ function existingCluster(settings: ExistingClusterSettings): Cluster {
         kubeconfig,
         publicAddress: pulumi.output(settings.publicAddress ?? kubeconfigServerHost(text, settings.kubeconfigContext)),
         publishedPorts: existingClusterReach(),
+        // Nothing is known of its nodes: an admin installs the profiles the builds need (docs/platform.md).
+        nodeProfiles: withoutNodeAppArmor,
     };
 }

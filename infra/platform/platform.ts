@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppEnvironments } from "../apps";
+import type { NodeSecurityProfiles } from "../k3s/apparmor-profiles";
 import { minio, mlflow, namespaces, registry } from "../../vocabulary/names";
 import { namespaceManifest } from "./common/namespace";
 import { argoNetworkPolicies, platformNetworkPolicies } from "./common/network-policies";
@@ -18,6 +19,8 @@ export interface PlatformArgs {
     settings: PlatformSettings;
     /** The cluster's public address (floating IP or host name), when it has one. */
     publicAddress?: pulumi.Input<string | undefined>;
+    /** What the cluster's nodes hold of the lab's security profiles (the cluster's `nodeProfiles`); none when omitted. */
+    nodeProfiles?: NodeSecurityProfiles;
 }
 
 /** Namespaces the platform creates (kube-system already exists). */
@@ -60,7 +63,7 @@ export class Platform extends pulumi.ComponentResource {
         );
         const tracking = new Mlflow(
             `${name}-mlflow`,
-            { image: s.mlflowImage, imageBuildsEnabled: s.imageBuildsEnabled, publicAddress: args.publicAddress, postgresPassword: postgres.password },
+            { image: s.mlflowImage, imageBuildsEnabled: s.imageBuildsEnabled, nodeProfiles: args.nodeProfiles, publicAddress: args.publicAddress, postgresPassword: postgres.password },
             { ...child, dependsOn: [platformNs, workflowsNs, imageRegistry, postgres, objectStore] },
         );
 

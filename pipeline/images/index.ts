@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type { NodeSecurityProfiles } from "../../infra/k3s/apparmor-profiles";
 import { ImageBuild } from "../../infra/platform/image-build";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -19,6 +20,8 @@ export const gateImageSources = [
 export interface PipelineImageBuildsArgs {
     /** false on clusters without a kubelet: tags are still computed, nothing is built. */
     readonly buildsEnabled: boolean;
+    /** What the cluster's nodes hold of the lab's security profiles (the cluster's `nodeProfiles`). */
+    readonly nodeProfiles: NodeSecurityProfiles;
 }
 
 /**
@@ -38,11 +41,13 @@ export class PipelineImageBuilds extends pulumi.ComponentResource {
             dockerfile: "pipeline/images/gates/Dockerfile",
             include: gateImageSources,
             enabled: args.buildsEnabled,
+            nodeProfiles: args.nodeProfiles,
         }, { parent: this });
         const train = new ImageBuild(`${name}-train`, {
             name: "gourmetgram-train",
             contextDir: path.join(__dirname, "train"),
             enabled: args.buildsEnabled,
+            nodeProfiles: args.nodeProfiles,
         }, { parent: this });
         this.gates = gates.image;
         this.train = train.image;

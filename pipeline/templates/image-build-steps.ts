@@ -122,6 +122,7 @@ export function buildImageTemplate(settings: PipelineSettings, envs: readonly En
             images: envs.map((env) => appImage(env, version)),
             contextMount: { name: workspaceVolume, mountPath: workspaceMount, readOnly: true },
             resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "3Gi" } },
+            nodeProfiles: settings.nodeProfiles,
         }),
         // The ConfigMap is the Pipeline component's (pipeline/component.ts).
         volumes: imageBuilderVolumes(buildkitdConfigMapName),

@@ -1,4 +1,5 @@
 import type { GitSource } from "../../vocabulary/git-source";
+import type { NodeSecurityProfiles } from "../../infra/k3s/apparmor-profiles";
 import type { CanaryThresholds } from "../gates/canary/evaluate";
 
 /**
@@ -49,4 +50,6 @@ export interface PipelineSettings {
     /** The app's own repository, which an image build clones to put the model beside the code. */
     readonly appCodeSource: GitSource;
     readonly deadlines: Deadlines;
+    /** What the cluster's nodes hold of the lab's security profiles, for the image build steps. */
+    readonly nodeProfiles: NodeSecurityProfiles;
 }

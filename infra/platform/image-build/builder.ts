@@ -10,6 +10,7 @@ import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequire
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
+import { appArmorProfiles, type NodeSecurityProfiles, withoutNodeAppArmor } from "../../k3s/apparmor-profiles";
 import { seccompProfiles } from "../../k3s/seccomp-profiles";
 import { componentLabels } from "../common/labels";
 import { type IConfigMap, manifest } from "../common/manifest";
@@ -96,8 +97,12 @@ export function buildkitdConfigMap(namespace: string, registryHost: string): ICo
     });
 }
 
-/** Root only until the namespace exists, with SETUID and SETGID to map its ids; the node's profile allows unshare and mount. */
-export function imageBuilderSecurityContext(): ISecurityContext {
+/**
+ * Root only until the namespace exists, with SETUID and SETGID to map its ids; the node's seccomp
+ * profile allows unshare and mount, and where the nodes hold the lab's AppArmor profile, so does
+ * it (containerd's default AppArmor profile denies every mount).
+ */
+export function imageBuilderSecurityContext(nodes: NodeSecurityProfiles = withoutNodeAppArmor): ISecurityContext {
     return {
         runAsUser: 0,
         allowPrivilegeEscalation: false,
@@ -105,6 +110,7 @@ export function imageBuilderSecurityContext(): ISecurityContext {
         capabilities: { drop: ["ALL"], add: ["SETUID", "SETGID"] },
         readOnlyRootFilesystem: true,
         seccompProfile: { type: "Localhost", localhostProfile: seccompProfiles.imageBuilder },
+        ...(nodes.appArmor ? { appArmorProfile: { type: "Localhost", localhostProfile: appArmorProfiles.imageBuilder } } : {}),
     };
 }
 
@@ -191,6 +197,8 @@ export interface ImageBuilderContainerArgs extends ImageBuildRequest {
     /** The pod's mount that holds contextDir. */
     readonly contextMount: IVolumeMount;
     readonly resources: IResourceRequirements;
+    /** What the nodes the build may run on hold of the lab's security profiles. */
+    readonly nodeProfiles: NodeSecurityProfiles;
 }
 
 /** The builder container; its pod needs imageBuilderVolumes() beside the context's volume. */
@@ -202,6 +210,6 @@ export function imageBuilderContainer(args: ImageBuilderContainerArgs): IContain
         args: buildctlBuildArgs(args),
         volumeMounts: [args.contextMount, ...volumeMounts],
         resources: args.resources,
-        securityContext: imageBuilderSecurityContext(),
+        securityContext: imageBuilderSecurityContext(args.nodeProfiles),
     };
 }

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { namespaces, registry } from "../../../vocabulary/names";
+import type { NodeSecurityProfiles } from "../../k3s/apparmor-profiles";
 import { pulumiArgs } from "../common/to-pulumi";
 import { buildContext, contentTag } from "./context";
 import { checkRepositoryName, imageBuildManifests, imageReference } from "./manifests";
@@ -26,6 +27,8 @@ export interface ImageBuildArgs {
      * so everything that references the image renders, but no build Job is created.
      */
     enabled?: boolean;
+    /** What the cluster's nodes hold of the lab's security profiles (the cluster's `nodeProfiles`); none when omitted. */
+    nodeProfiles?: NodeSecurityProfiles;
 }
 
 /**
@@ -58,6 +61,7 @@ export class ImageBuild extends pulumi.ComponentResource {
                 dockerfile,
                 namespace: args.namespace ?? namespaces.platform,
                 archiveBase64: context.archive.toString("base64"),
+                nodeProfiles: args.nodeProfiles,
             });
             const child = { parent: this };
             const configMap = new k8s.core.v1.ConfigMap(`${name}-context`, pulumiArgs(manifests.context), child);

@@ -1,4 +1,5 @@
 import { platformImages } from "../../../vocabulary/versions";
+import { type NodeSecurityProfiles, withoutNodeAppArmor } from "../../k3s/apparmor-profiles";
 import { componentLabels } from "../common/labels";
 import { type IConfigMap, type IJob, manifest } from "../common/manifest";
 import { platformResources, toResourceRequirements } from "../common/resources";
@@ -28,6 +29,8 @@ export interface ImageBuildManifestArgs {
     namespace: string;
     /** gzip tar of the context, as base64. */
     archiveBase64: string;
+    /** What the cluster's nodes hold of the lab's security profiles; none when omitted. */
+    nodeProfiles?: NodeSecurityProfiles;
 }
 
 const contextFile = "context.tar.gz";
@@ -105,6 +108,7 @@ export function imageBuildManifests(args: ImageBuildManifestArgs): { context: IC
                             images: [imageReference(args.registryHost, args.repository, args.tag)],
                             contextMount: { name: "context", mountPath: contextMount, readOnly: true },
                             resources: toResourceRequirements(platformResources.imageBuild),
+                            nodeProfiles: args.nodeProfiles ?? withoutNodeAppArmor,
                         }),
                     ],
                     volumes: [

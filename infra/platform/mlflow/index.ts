@@ -5,6 +5,7 @@ import { mlflow, mlflowPipelineCredentials, namespaces, postgres } from "../../.
 import { credentialsSecret, secretPassword } from "../credentials";
 import { postgresUser } from "../postgres/manifests";
 import { basicAuthIni, createUsersJob, mlflowAdminSecret, mlflowAuth, mlflowServerSecret, postgresUri } from "./auth";
+import type { NodeSecurityProfiles } from "../../k3s/apparmor-profiles";
 import { pulumiArgs } from "../common/to-pulumi";
 import { ImageBuild } from "../image-build";
 import { mlflowDeployment, mlflowDeploymentMetadata, mlflowService } from "./manifests";
@@ -20,6 +21,8 @@ export interface MlflowArgs {
     image?: string;
     /** Build the image in the cluster (false on an API server without nodes). */
     imageBuildsEnabled: boolean;
+    /** What the cluster's nodes hold of the lab's security profiles, for the image build; none when omitted. */
+    nodeProfiles?: NodeSecurityProfiles;
     /** The cluster's public address, when it has one: added to the Host and CORS allow-lists. */
     publicAddress?: pulumi.Input<string | undefined>;
     /** MLflow's Postgres password (a secret), for the tracking and the auth database URIs. */
@@ -36,7 +39,7 @@ export class Mlflow extends pulumi.ComponentResource {
         const child = { parent: this };
         const image = args.image
             ? pulumi.output(args.image)
-            : new ImageBuild(`${name}-image`, { name: "mlflow-server", contextDir: mlflowImageContext, enabled: args.imageBuildsEnabled }, child)
+            : new ImageBuild(`${name}-image`, { name: "mlflow-server", contextDir: mlflowImageContext, enabled: args.imageBuildsEnabled, nodeProfiles: args.nodeProfiles }, child)
                   .image;
 
         const spec = pulumi.all([image, args.publicAddress]).apply(([image, address]) => {

@@ -3,7 +3,8 @@
  * builder.ts) building the context prepare-context left on the workflow's volume, pushing one
  * tag per environment with the app repository's registry cache.
  */
-import { describe, expect, it } from "vitest";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
 import { appImage, appName, environments, registry, workflowTemplates } from "../../../vocabulary/names";
 import { pipelineWorkflowTemplates } from "../../../pipeline/templates";
 import { contextDir, workspaceVolume } from "../../../pipeline/templates/image-build-steps";
@@ -14,10 +15,13 @@ import {
     imageBuilderVolumes,
     imageBuildScript,
 } from "../../../infra/platform/image-build/builder";
+import { appArmorProfiles } from "../../../infra/k3s/apparmor-profiles";
+import { type ProgramRun, runProgram, stacksDir } from "../../support/program";
 import { settings } from "./fixtures";
 
 const templates = pipelineWorkflowTemplates(settings);
-const buildStep = (name: string) => templates.find((t) => t.metadata!.name === name)!.spec.templates!.find((t) => t.name === "build-image")!;
+const buildStepOf = (all: typeof templates, name: string) => all.find((t) => t.metadata!.name === name)!.spec.templates!.find((t) => t.name === "build-image")!;
+const buildStep = (name: string) => buildStepOf(templates, name);
 const version = "{{inputs.parameters.model-version}}";
 
 describe("build-image", () => {
@@ -28,6 +32,15 @@ describe("build-image", () => {
         expect(container.image).toBe(settings.images.imageBuilder);
         expect(container.command).toEqual(["/bin/sh", "-c", imageBuildScript, "image-build"]);
         expect(container.securityContext).toEqual(imageBuilderSecurityContext());
+    });
+
+    it("names the nodes' AppArmor profile only when the settings say the nodes hold it", () => {
+        expect(container.securityContext).not.toHaveProperty("appArmorProfile");
+        const onLabNodes = pipelineWorkflowTemplates({ ...settings, nodeProfiles: { appArmor: true } });
+        for (const name of [workflowTemplates.buildContainerImage, workflowTemplates.buildInitial]) {
+            expect(buildStepOf(onLabNodes, name).container!.securityContext).toEqual(imageBuilderSecurityContext({ appArmor: true }));
+            expect(buildStepOf(onLabNodes, name).container!.securityContext!.appArmorProfile).toEqual({ type: "Localhost", localhostProfile: appArmorProfiles.imageBuilder });
+        }
     });
 
     it("builds the prepared context's Dockerfile and pushes staging's tag, with the app repository's registry cache", () => {
@@ -53,5 +66,31 @@ describe("build-image", () => {
     it("runs without a service-account token and retries only the platform's own errors", () => {
         expect(step.automountServiceAccountToken).toBe(false);
         expect(step.retryStrategy?.retryPolicy).toBe("OnError");
+    });
+});
+
+/** The cluster target decides, through the Pipeline component's settings. */
+describe("build-image in each stack's WorkflowTemplates", () => {
+    const builderContexts = (run: ProgramRun) =>
+        run.resources
+            .filter((r) => r.type === "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate")
+            .flatMap((r) => (r.inputs.spec.templates as { name: string; container?: { securityContext?: object } }[]).filter((t) => t.name === "build-image"))
+            .map((t) => t.container!.securityContext!);
+    const runs: Record<string, ProgramRun> = {};
+    beforeAll(async () => {
+        runs.chameleon = await runProgram(path.join(stacksDir, "Pulumi.chameleon.yaml"));
+        runs.local = await runProgram(path.join(stacksDir, "Pulumi.local.yaml"));
+    });
+
+    it("names the nodes' AppArmor profile on Chameleon, whose K3s install loaded it", () => {
+        const contexts = builderContexts(runs.chameleon);
+        expect(contexts).toHaveLength(2);
+        for (const context of contexts) expect(context).toMatchObject({ appArmorProfile: { type: "Localhost", localhostProfile: appArmorProfiles.imageBuilder } });
+    });
+
+    it("names none on an existing cluster such as the local one, whose nodes may have no AppArmor", () => {
+        const contexts = builderContexts(runs.local);
+        expect(contexts).toHaveLength(2);
+        for (const context of contexts) expect(context).not.toHaveProperty("appArmorProfile");
     });
 });

@@ -1,5 +1,6 @@
 import { defaultAppResources } from "../../../vocabulary/names";
 import type { PipelineSettings } from "../../../pipeline/templates/settings";
+import { withoutNodeAppArmor } from "../../../infra/k3s/apparmor-profiles";
 
 export const settings: PipelineSettings = {
     stagingAppLimits: defaultAppResources.limits,
@@ -20,6 +21,8 @@ export const settings: PipelineSettings = {
     },
     appCodeSource: { repoUrl: "https://github.com/teaching-on-testbeds/gourmetgram.git", revision: "workflow" },
     deadlines: { trainSeconds: 3600, buildSeconds: 1800, deploySeconds: 600, testStagingSeconds: 2400, releaseSeconds: 600 },
+    // As on an existing cluster: no AppArmor profile is named (build-image.test.ts covers the other case).
+    nodeProfiles: withoutNodeAppArmor,
 };
 
 export const cron = { schedules: ["0 2 * * *"], timezone: "UTC", scenario: "normal" };

@@ -8,8 +8,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { Pod } from "kubernetes-models/v1/Pod";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registry } from "../../../vocabulary/names";
+import { appArmorProfiles, withoutNodeAppArmor } from "../../../infra/k3s/apparmor-profiles";
 import { seccompProfiles } from "../../../infra/k3s/seccomp-profiles";
 import {
     buildCacheReference,
@@ -23,10 +25,11 @@ import {
     metadataFile,
     noUserNamespaceExitCode,
 } from "../../../infra/platform/image-build/builder";
+import { type ProgramRun, runProgram, stacksDir } from "../../support/program";
 import { validate } from "./schema";
 
 const repo = `${registry.host}/gourmetgram-app`;
-const container = imageBuilderContainer({
+const request = {
     name: "image-build",
     image: "docker.io/moby/buildkit:v0.34.0",
     contextDir: "/workspace/context",
@@ -34,7 +37,8 @@ const container = imageBuilderContainer({
     images: [`${repo}:staging-1.0.7`, `${repo}:canary-1.0.7`],
     contextMount: { name: "context", mountPath: "/workspace/context", readOnly: true },
     resources: { limits: { cpu: "2", memory: "3Gi" } },
-});
+};
+const container = imageBuilderContainer({ ...request, nodeProfiles: withoutNodeAppArmor });
 
 describe("the builder's buildctl arguments", () => {
     it("build the Dockerfile frontend's context, push every reference at once and use the registry cache both ways", () => {
@@ -76,6 +80,17 @@ describe("the builder's container", () => {
         });
         expect(seccompProfiles.imageBuilder).toBe("gourmetgram/image-builder.json");
         expect(container.securityContext).not.toHaveProperty("runAsNonRoot");
+    });
+
+    it("names the nodes' AppArmor profile only where the nodes hold it: a kubelet refuses AppArmor on a node without it", () => {
+        const onLabNodes = imageBuilderContainer({ ...request, nodeProfiles: { appArmor: true } });
+        expect(onLabNodes.securityContext).toEqual({
+            ...container.securityContext,
+            appArmorProfile: { type: "Localhost", localhostProfile: "gourmetgram-image-builder" },
+        });
+        expect(appArmorProfiles.imageBuilder).toBe("gourmetgram-image-builder");
+        expect(container.securityContext).not.toHaveProperty("appArmorProfile");
+        expect(() => new Pod({ metadata: { name: "build" }, spec: { containers: [onLabNodes] } }).validate()).not.toThrow();
     });
 
     it("writes only to emptyDirs and reads buildkitd.toml from the ConfigMap it is given", () => {
@@ -204,5 +219,34 @@ describe("the builder's script", () => {
             expect(result.stdout + result.stderr, name).toBe("");
             expect(result.status, name).toBe(0);
         }
+    });
+});
+
+/** The builder's security context in every ImageBuild Job the program registers for a stack. */
+describe("the image builds of each stack", () => {
+    const builderContexts = (run: ProgramRun) =>
+        run.resources
+            .filter((r) => r.type === "kubernetes:batch/v1:Job")
+            .flatMap((r) => (r.inputs.spec.template.spec.containers as { name: string; securityContext: object }[]).filter((c) => c.name === "image-build"))
+            .map((c) => c.securityContext);
+    const runs: Record<string, ProgramRun> = {};
+    beforeAll(async () => {
+        runs.chameleon = await runProgram(path.join(stacksDir, "Pulumi.chameleon.yaml"));
+        runs.ubuntu2204 = await runProgram(path.join(stacksDir, "Pulumi.chameleon.yaml"), { "gourmetgram:image": "CC-Ubuntu22.04" });
+        runs.local = await runProgram(path.join(stacksDir, "Pulumi.local.yaml"));
+    });
+
+    it("name the nodes' AppArmor profile on Chameleon's Ubuntu 24.04 nodes, which the K3s install loaded it on", () => {
+        const contexts = builderContexts(runs.chameleon);
+        // MLflow's server, the gate and the training images.
+        expect(contexts.length).toBeGreaterThanOrEqual(3);
+        for (const context of contexts) expect(context).toMatchObject({ appArmorProfile: { type: "Localhost", localhostProfile: appArmorProfiles.imageBuilder } });
+    });
+
+    it("name none on Ubuntu 22.04, whose AppArmor cannot load it, nor anywhere on an existing cluster such as the local one", () => {
+        expect(builderContexts(runs.ubuntu2204).length).toBeGreaterThanOrEqual(3);
+        for (const context of builderContexts(runs.ubuntu2204)) expect(context).not.toHaveProperty("appArmorProfile");
+        // The local stack builds nothing in the cluster; none of its objects names an AppArmor profile.
+        expect(JSON.stringify(runs.local.resources.map((r) => r.inputs))).not.toContain("appArmorProfile");
     });
 });
