@@ -82,9 +82,11 @@ function waitTemplate(name: string, healthy: boolean, deadlineSeconds: number): 
             action: "get",
             manifest: stringify(applicationRef()),
             successCondition: success.join(", "),
-            // Only a verdict about the new tag counts: a Degraded status left by an earlier
-            // version must not fail this deploy before Argo CD has even compared the new one.
-            ...(healthy ? { failureCondition: `status.health.status == Degraded, ${onNewTag}` } : {}),
+            // Only a verdict about the new tag counts. Argo CD compares the new tag (comparedTo)
+            // before it applies it, and until then reports the health of what runs: on a new lab
+            // that is the placeholder's Degraded, which failed the first real promotion to canary.
+            // So Degraded fails the step only once the new tag is synced (applied).
+            ...(healthy ? { failureCondition: `status.health.status == Degraded, status.sync.status == Synced, ${onNewTag}` } : {}),
         },
     };
 }

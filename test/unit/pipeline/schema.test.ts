@@ -3,7 +3,7 @@ import { CronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1al
 import { Workflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Workflow";
 import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
 import { parse } from "yaml";
-import { environmentMutexName, namespaces, workflowTemplates } from "../../../vocabulary/names";
+import { environmentMutexName, gateImageEnv, namespaces, registryCredentials, workflowTemplates } from "../../../vocabulary/names";
 import { toModelShape } from "../../support/workflow-check/model-shape";
 import { stringsIn } from "../../support/workflow-check/placeholders";
 import { pipelineCronWorkflows, pipelineWorkflowTemplates } from "../../../pipeline/templates";
@@ -59,6 +59,21 @@ describe("workflow-wide settings", () => {
         expect(t.spec.ttlStrategy?.secondsAfterSuccess).toBeGreaterThan(0);
         expect(t.spec.ttlStrategy?.secondsAfterFailure).toBeGreaterThan(0);
         expect(t.spec.serviceAccountName).toBe(`${name}-runner`);
+    });
+
+    it.each(templates.map((t) => [t.metadata.name, t] as const))("%s pulls with the registry's login: the gate and training images are there", (_name, t) => {
+        expect(t.spec.imagePullSecrets).toEqual([{ name: registryCredentials.secretName }]);
+    });
+
+    it("every gate step reads the registry's login from its Secret, never from a literal", () => {
+        const gateSteps = templates.flatMap((t) => (t.spec.templates ?? []).filter((x) => x.container?.image === settings.images.gates));
+        expect(gateSteps.length).toBeGreaterThan(3);
+        for (const step of gateSteps) {
+            const env = step.container!.env ?? [];
+            for (const [name, key] of [[gateImageEnv.registryUsername, registryCredentials.usernameKey], [gateImageEnv.registryPassword, registryCredentials.passwordKey]]) {
+                expect(env, step.name).toContainEqual({ name, valueFrom: { secretKeyRef: { name: registryCredentials.secretName, key } } });
+            }
+        }
     });
 
     it("every container step has resource limits and a pinned image", () => {
@@ -151,7 +166,12 @@ describe("deploy-container-image", () => {
             `status.sync.comparedTo.source.helm.parameters.0.value == ${tag}`,
             "status.health.status == Healthy",
         ]);
-        expect(wait.resource!.failureCondition).toContain(tag);
+        // Degraded counts only once the new tag is applied, not while Argo CD has compared it but still shows the old pods' health.
+        expect(wait.resource!.failureCondition!.split(", ")).toEqual([
+            "status.health.status == Degraded",
+            "status.sync.status == Synced",
+            `status.sync.comparedTo.source.helm.parameters.0.value == ${tag}`,
+        ]);
         expect(wait.activeDeadlineSeconds).toBe(settings.deadlines.deploySeconds);
     });
 });
