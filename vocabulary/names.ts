@@ -101,6 +101,20 @@ export const registry = {
 } as const;
 
 /**
+ * The registry's one login: Distribution's htpasswd auth has users but no permissions, so the
+ * image builds that push, the release steps that read and retag, and every kubelet that pulls
+ * all present it. The platform writes it, as a `kubernetes.io/dockerconfigjson` Secret that
+ * also holds the username and password under their own keys, into each namespace whose pods
+ * use the registry; the password is generated (the `registryLogin` stack output).
+ */
+export const registryCredentials = {
+    secretName: "registry-credentials",
+    usernameKey: "username",
+    passwordKey: "password",
+    username: `${PROJECT}-registry`,
+} as const;
+
+/**
  * How every node's containerd reaches the in-cluster registry: containerd does not resolve
  * cluster DNS, so K3s' registries.yaml mirrors `registry.host` to this NodePort on loopback
  * (kube-proxy answers NodePorts on 127.0.0.1 on every node, wherever the registry pod runs).
@@ -250,6 +264,9 @@ export const gateImageEnv = {
     mlflowTrackingUsername: "MLFLOW_TRACKING_USERNAME",
     mlflowTrackingPassword: "MLFLOW_TRACKING_PASSWORD",
     registryUrl: "REGISTRY_URL",
+    /** The registry login (registryCredentials), both or neither. */
+    registryUsername: "REGISTRY_USERNAME",
+    registryPassword: "REGISTRY_PASSWORD",
     argocdNamespace: "ARGOCD_NAMESPACE",
 } as const;
 

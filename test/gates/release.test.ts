@@ -1,7 +1,8 @@
 /**
- * promote, revert and mark-good against a real MLflow server, a real OCI registry and the
- * Kubernetes API stand-in (for the Argo CD Applications).
+ * promote, revert and mark-good against a real MLflow server, a real OCI registry that wants a
+ * login, as the lab's does, and the Kubernetes API stand-in (for the Argo CD Applications).
  */
+import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -13,14 +14,14 @@ import { parseRevertArgs, revert } from "../../pipeline/gates/release/revert";
 import { markGood, parseMarkGoodArgs } from "../../pipeline/gates/release/markGood";
 import { runRelease } from "../../pipeline/gates/release/run";
 import { parseSetImageTagArgs, setImageTag } from "../../pipeline/gates/release/setImageTag";
-import { RegistryClient } from "../../pipeline/gates/release/registry";
+import { RegistryClient, RegistryError } from "../../pipeline/gates/release/registry";
 import { deployedTag } from "../../pipeline/gates/release/argocd";
 import { application, releaseRecordConfigMap } from "../support/kube-fixtures";
 import { KubeReplay, startKubeReplay } from "../support/kube-replay-server";
 import { LocalMlflow, startMlflow } from "../support/mlflow-server";
 import { LocalRegistry, startRegistry } from "../support/oci-registry";
 import { closedPort } from "../support/app-server";
-import { releaseRecord } from "../../vocabulary/names";
+import { gateImageEnv, registryCredentials, releaseRecord } from "../../vocabulary/names";
 import { runCli } from "./cli-runner";
 
 let mlflow: LocalMlflow;
@@ -29,10 +30,13 @@ let kube: KubeReplay;
 let modelName: string;
 let repository: string;
 let models = 0;
+const login = { username: registryCredentials.username, password: randomBytes(16).toString("hex") };
+/** What a workflow step's environment holds of the registry's login (gateEnvironment()). */
+const loginEnv = { [gateImageEnv.registryUsername]: login.username, [gateImageEnv.registryPassword]: login.password };
 
 beforeAll(async () => {
     // allSettled: whatever did start is kept (and stopped in afterAll) even if another part failed.
-    const [m, r, k] = await Promise.allSettled([startMlflow(), startRegistry(), startKubeReplay()]);
+    const [m, r, k] = await Promise.allSettled([startMlflow(), startRegistry({ login }), startKubeReplay()]);
     if (m.status === "fulfilled") mlflow = m.value;
     if (r.status === "fulfilled") registry = r.value;
     if (k.status === "fulfilled") kube = k.value;
@@ -64,17 +68,18 @@ const conn = () => ["--mlflow-url", mlflow.url, "--registry-url", registry.url, 
 const kubeClient = () => new KubeClient(kubeconfigTarget(kube.kubeconfig()));
 
 function doPromote(from: string, to: string, version: string) {
-    const o = parsePromoteArgs(["--from", from, "--to", to, "--version", version, ...conn()], {});
+    const o = parsePromoteArgs(["--from", from, "--to", to, "--version", version, ...conn()], loginEnv);
     return runRelease("promote", o.conn, {}, (ctx) => promote(o, ctx), kubeClient);
 }
 function doRevert(env: string, reason: string) {
-    const o = parseRevertArgs(["--env", env, "--reason", reason, ...conn()], {});
+    const o = parseRevertArgs(["--env", env, "--reason", reason, ...conn()], loginEnv);
     return runRelease("revert", o.conn, {}, (ctx) => revert(o, ctx), kubeClient);
 }
-function doMarkGood(env: string, version: string) {
-    const o = parseMarkGoodArgs(["--env", env, "--version", version, ...conn()], {});
+function doMarkGood(env: string, version: string, environment: NodeJS.ProcessEnv = loginEnv) {
+    const o = parseMarkGoodArgs(["--env", env, "--version", version, ...conn()], environment);
     return runRelease("mark-good", o.conn, {}, (ctx) => markGood(o, ctx), kubeClient);
 }
+const registryClient = () => new RegistryClient(registry.url, undefined, undefined, login);
 
 async function aliases(): Promise<Record<string, string>> {
     const r = await mlflow.api<{ registered_model: { aliases?: Array<{ alias: string; version: string }> } }>("GET", "registered-models/get", { name: modelName });
@@ -88,7 +93,7 @@ async function versionTags(version: string): Promise<Record<string, string>> {
     const r = await mlflow.api<{ model_version: { tags?: Array<{ key: string; value: string }> } }>("GET", "model-versions/get", { name: modelName, version });
     return Object.fromEntries((r.model_version.tags ?? []).map((t) => [t.key, t.value]));
 }
-const digest = async (tag: string) => (await new RegistryClient(registry.url).getManifest(repository, tag))?.digest;
+const digest = async (tag: string) => (await registryClient().getManifest(repository, tag))?.digest;
 const appTag = (env: string) => deployedTag(kube.state.applications.find((a) => a.metadata.name === `gourmetgram-${env}`) as any);
 const setAlias = (alias: string, version: string) => mlflow.api("POST", "registered-models/alias", { name: modelName, alias, version });
 const recordEntry = (env: string) => kube.state.configMaps!.find((c) => c.metadata.name === "gourmetgram-release-record")!.data[`last-good-${env}`];
@@ -269,7 +274,7 @@ describe("revert", () => {
         await registry.push(repository, "staging-1.0.1");
         expect((await doMarkGood("staging", "1")).result.verdict).toBe("pass");
         await setAlias("staging", "1");
-        const o = parseRevertArgs(["--env", "staging", "--reason", "load gate failed", "--failed-version", "3", ...conn()], {});
+        const o = parseRevertArgs(["--env", "staging", "--reason", "load gate failed", "--failed-version", "3", ...conn()], loginEnv);
         const r = await runRelease("revert", o.conn, {}, (ctx) => revert(o, ctx), kubeClient);
         expect(r.result.reason).toBe("staging reverted to last-good version 1 (replacing v3)");
         expect((await versionTags("3"))["reverted-from-staging"]).toBe("load gate failed");
@@ -287,7 +292,7 @@ describe("revert", () => {
     it("restores a missing last-good image from another environment's tag with the tested digest", async () => {
         const tested = await passedStaging("1");
         // The registry deletes manifests, not tags: keep the tested manifest under canary's tag only.
-        const client = new RegistryClient(registry.url);
+        const client = registryClient();
         const manifest = (await client.getManifest(repository, "staging-1.0.1"))!;
         await registry.deleteTag(repository, "staging-1.0.1");
         await client.putManifest(repository, "canary-1.0.1", manifest);
@@ -325,7 +330,7 @@ describe("revert", () => {
         await setAlias("staging", "2");
         kube.state.applications[0] = application("staging", "staging-1.0.2");
         const down = `http://127.0.0.1:${await closedPort()}`;
-        const o = parseRevertArgs(["--env", "staging", "--reason", "load gate failed", "--failed-version", "2", ...conn()], {});
+        const o = parseRevertArgs(["--env", "staging", "--reason", "load gate failed", "--failed-version", "2", ...conn()], loginEnv);
         const r = await runRelease("revert", { ...o.conn, mlflowUrl: down }, {}, (ctx) => revert(o, ctx), kubeClient);
         expect(r.result.verdict).toBe("fail");
         expect(r.result.reason).toMatch(/^staging is restored to v1 \(Argo CD deploys staging-1\.0\.1\), but recording the revert in MLflow failed: .*connection refused/);
@@ -348,7 +353,7 @@ describe("revert", () => {
 describe("set-image-tag", () => {
     it("points the Application at the tag from a checked version, idempotently, keeping other Helm parameters", async () => {
         kube.state.applications[0].spec.source.helm.parameters.push({ name: "replicaCount", value: "2" });
-        const o = parseSetImageTagArgs(["--env", "staging", "--version", "4", ...conn()], {});
+        const o = parseSetImageTagArgs(["--env", "staging", "--version", "4", ...conn()], loginEnv);
         const r = await runRelease("set-image-tag", o.conn, {}, (ctx) => setImageTag(o, ctx), kubeClient);
         expect(r.result.reason).toBe("staging deploys staging-1.0.4");
         expect(kube.state.applications[0].spec.source.helm.parameters).toEqual([
@@ -360,6 +365,56 @@ describe("set-image-tag", () => {
         for (const version of ["4\nspec: {project: other}", "1.0.4", "-1"]) {
             expect(() => parseSetImageTagArgs(["--env", "staging", `--version=${version}`], {}), version).toThrow(/--version must be a positive integer/);
         }
+    });
+});
+
+describe("the registry's login", () => {
+    it("works with the login from the step's environment", async () => {
+        await registry.push(repository, "staging-1.0.2");
+        expect((await doMarkGood("staging", "2")).result.verdict).toBe("pass");
+    });
+
+    it("fails a step the registry refused without a login, saying what to set", async () => {
+        await registry.push(repository, "staging-1.0.2");
+        const r = await doMarkGood("staging", "2", {});
+        expect(r.result.verdict).toBe("fail");
+        expect(r.result.reason).toMatch(
+            new RegExp(
+                `^registry ${repository}:staging-1\\.0\\.2: the registry refused a request without a login \\(REGISTRY_USERNAME / REGISTRY_PASSWORD are unset; ` +
+                    `workflow steps take them from Secret ${registryCredentials.secretName}\\): HTTP 401 .*UNAUTHORIZED`,
+            ),
+        );
+        expect(await modelTags()).toEqual({});
+    });
+
+    it("fails a step whose login the registry refused, never showing a password", async () => {
+        await registry.push(repository, "staging-1.0.2");
+        const wrong = { ...loginEnv, [gateImageEnv.registryPassword]: "hunter2-not-the-password" };
+        const r = await doMarkGood("staging", "2", wrong);
+        expect(r.result.verdict).toBe("fail");
+        expect(r.result.reason).toMatch(/the registry refused the login in REGISTRY_USERNAME \/ REGISTRY_PASSWORD \(compare it with Secret registry-credentials or the stack output registryLogin\): HTTP 401/);
+        for (const secret of ["hunter2", login.password]) expect(JSON.stringify(r)).not.toContain(secret);
+    });
+
+    it("refuses a retag without a login, at once (a 401 is an answer, not retried)", async () => {
+        await registry.push(repository, "staging-1.0.2");
+        const manifest = (await registryClient().getManifest(repository, "staging-1.0.2"))!;
+        const anonymous = new RegistryClient(registry.url, 5_000, { attempts: 5, baseDelayMs: 2_000, maxDelayMs: 2_000 });
+        const started = Date.now();
+        const refused = await anonymous.putManifest(repository, "canary-1.0.2", manifest).catch((error: unknown) => error);
+        expect(refused).toBeInstanceOf(RegistryError);
+        expect((refused as Error).message).toMatch(new RegExp(`^registry ${repository}:canary-1\\.0\\.2: the registry refused a request without a login .*HTTP 401`));
+        expect(Date.now() - started).toBeLessThan(2_000);
+        expect(await digest("canary-1.0.2")).toBeUndefined();
+    });
+
+    it("takes both variables or neither, as a usage error that never shows the password", () => {
+        expect(() => parseMarkGoodArgs(["--env", "staging", "--version", "2"], { [gateImageEnv.registryPassword]: "hunter2-secret" })).toThrow(
+            /REGISTRY_PASSWORD is set but REGISTRY_USERNAME is not: set both for the registry's login, or neither/,
+        );
+        expect(() => parseMarkGoodArgs(["--env", "staging", "--version", "2"], { [gateImageEnv.registryUsername]: "u" })).toThrow(
+            /REGISTRY_USERNAME is set but REGISTRY_PASSWORD is not/,
+        );
     });
 });
 
@@ -397,7 +452,7 @@ describe("retries", () => {
 describe("release commands as subprocesses", () => {
     it("read MLflow and the registry from the environment the workflow sets, and exit 0/1/2", async () => {
         await passedStaging("2");
-        const env = { MLFLOW_TRACKING_URI: mlflow.url, REGISTRY_URL: registry.url, KUBECONFIG: kube.kubeconfig(), KUBERNETES_SERVICE_HOST: "" };
+        const env = { MLFLOW_TRACKING_URI: mlflow.url, REGISTRY_URL: registry.url, ...loginEnv, KUBECONFIG: kube.kubeconfig(), KUBERNETES_SERVICE_HOST: "" };
         const names = ["--model-name", modelName, "--repository", repository];
         const ok = await runCli(["promote", "--from", "staging", "--to", "canary", "--version", "2", ...names], env);
         expect(ok.code).toBe(0);

@@ -1,9 +1,11 @@
 /**
  * A real OCI distribution registry (Debian's `docker-registry`, installed by
  * scripts/setup.d/30-gate-tools.sh) on a random loopback port with throwaway storage,
- * plus a helper that pushes a small image through the registry's HTTP API.
+ * plus a helper that pushes a small image through the registry's HTTP API. With `login`, it
+ * wants that login for every request (htpasswd, as the lab's registry), and the helpers send it.
  */
 import { spawn, ChildProcess } from "node:child_process";
+import bcrypt from "bcryptjs";
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -12,8 +14,14 @@ import { closedPort } from "./app-server";
 
 export const registryBinary = "/usr/bin/docker-registry";
 
+export interface RegistryLogin {
+    username: string;
+    password: string;
+}
+
 export interface LocalRegistry {
     url: string;
+    login?: RegistryLogin;
     push(repository: string, tag: string): Promise<string>;
     deleteTag(repository: string, tag: string): Promise<void>;
     stop(): Promise<void>;
@@ -21,22 +29,28 @@ export interface LocalRegistry {
 
 const digestOf = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
-async function uploadBlob(url: string, repository: string, blob: Buffer): Promise<string> {
+const basicAuth = (login: RegistryLogin | undefined): Record<string, string> =>
+    login ? { authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString("base64")}` } : {};
+
+async function uploadBlob(url: string, repository: string, blob: Buffer, auth: Record<string, string>): Promise<string> {
     const digest = digestOf(blob);
-    const start = await fetch(`${url}/v2/${repository}/blobs/uploads/`, { method: "POST" });
+    const start = await fetch(`${url}/v2/${repository}/blobs/uploads/`, { method: "POST", headers: auth });
     if (start.status !== 202) throw new Error(`blob upload start: HTTP ${start.status}`);
     const location = new URL(start.headers.get("location")!, url);
     location.searchParams.set("digest", digest);
-    const put = await fetch(location, { method: "PUT", body: blob, headers: { "content-type": "application/octet-stream" } });
+    const put = await fetch(location, { method: "PUT", body: blob, headers: { "content-type": "application/octet-stream", ...auth } });
     if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status} ${await put.text()}`);
     return digest;
 }
 
-export async function startRegistry(): Promise<LocalRegistry> {
+export async function startRegistry(options: { login?: RegistryLogin } = {}): Promise<LocalRegistry> {
     if (!fs.existsSync(registryBinary)) throw new Error(`${registryBinary} is missing: run scripts/setup.d/30-gate-tools.sh`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-registry-"));
     const port = await closedPort();
     const config = path.join(dir, "config.yml");
+    const { login } = options;
+    const auth = basicAuth(login);
+    if (login) fs.writeFileSync(path.join(dir, "htpasswd"), `${login.username}:${bcrypt.hashSync(login.password, 4)}\n`);
     fs.writeFileSync(
         config,
         [
@@ -50,6 +64,7 @@ export async function startRegistry(): Promise<LocalRegistry> {
             "    enabled: true",
             "http:",
             `  addr: 127.0.0.1:${port}`,
+            ...(login ? ["auth:", "  htpasswd:", "    realm: test", `    path: ${path.join(dir, "htpasswd")}`] : []),
             "",
         ].join("\n"),
     );
@@ -60,7 +75,8 @@ export async function startRegistry(): Promise<LocalRegistry> {
     const deadline = Date.now() + 20_000;
     for (;;) {
         try {
-            if ((await fetch(`${url}/v2/`)).status === 200) break;
+            // `/` answers without a login, auth or not.
+            if ((await fetch(`${url}/`)).status === 200) break;
         } catch {
             // not listening yet
         }
@@ -72,11 +88,12 @@ export async function startRegistry(): Promise<LocalRegistry> {
     }
     return {
         url,
+        login,
         async push(repository, tag) {
             const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] }, tag }));
             const layer = randomBytes(512);
-            const configDigest = await uploadBlob(url, repository, config);
-            const layerDigest = await uploadBlob(url, repository, layer);
+            const configDigest = await uploadBlob(url, repository, config, auth);
+            const layerDigest = await uploadBlob(url, repository, layer, auth);
             const manifest = Buffer.from(
                 JSON.stringify({
                     schemaVersion: 2,
@@ -88,7 +105,7 @@ export async function startRegistry(): Promise<LocalRegistry> {
             const res = await fetch(`${url}/v2/${repository}/manifests/${tag}`, {
                 method: "PUT",
                 body: manifest,
-                headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" },
+                headers: { "content-type": "application/vnd.oci.image.manifest.v1+json", ...auth },
             });
             if (res.status !== 201) throw new Error(`manifest push: HTTP ${res.status} ${await res.text()}`);
             return res.headers.get("docker-content-digest")!;
@@ -97,11 +114,11 @@ export async function startRegistry(): Promise<LocalRegistry> {
             // The distribution API deletes manifests by digest, which removes every tag on it.
             const head = await fetch(`${url}/v2/${repository}/manifests/${tag}`, {
                 method: "HEAD",
-                headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+                headers: { accept: "application/vnd.oci.image.manifest.v1+json", ...auth },
             });
             const digest = head.headers.get("docker-content-digest");
             if (!digest) throw new Error(`no digest for ${repository}:${tag}`);
-            const res = await fetch(`${url}/v2/${repository}/manifests/${digest}`, { method: "DELETE" });
+            const res = await fetch(`${url}/v2/${repository}/manifests/${digest}`, { method: "DELETE", headers: auth });
             if (res.status !== 202) throw new Error(`delete ${repository}:${tag}: HTTP ${res.status}`);
         },
         async stop() {

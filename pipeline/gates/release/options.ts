@@ -8,17 +8,25 @@ import { dnsLabel, nameText, parseBaseUrl, repositoryName, UsageError } from "..
 import type { connectionFlags } from "../contract";
 import type { FlagValues } from "../flags";
 
-/** MLflow basic auth, from the variables MLflow's own client reads. */
-export interface MlflowCredentials {
+/** An HTTP basic-auth login, from a pair of environment variables. */
+export interface BasicLogin {
     username: string;
     password: string;
 }
+
+/** MLflow basic auth, from the variables MLflow's own client reads. */
+export type MlflowCredentials = BasicLogin;
+
+/** The in-cluster registry's login (REGISTRY_USERNAME / REGISTRY_PASSWORD). */
+export type RegistryCredentials = BasicLogin;
 
 export interface Connections {
     mlflowUrl: string;
     /** Absent when neither variable is set (an MLflow without auth). */
     mlflowCredentials?: MlflowCredentials;
     registryUrl: string;
+    /** Absent when neither variable is set (a registry without auth). */
+    registryCredentials?: RegistryCredentials;
     argocdNamespace: string;
     modelName: string;
     repository: string;
@@ -33,6 +41,7 @@ export function parseConnections(flags: Partial<FlagValues<typeof connectionFlag
         mlflowUrl,
         mlflowCredentials: mlflowCredentialsFrom(env),
         registryUrl,
+        registryCredentials: registryCredentialsFrom(env),
         argocdNamespace: dnsLabel("argocd-namespace", flags.argocdNamespace ?? env[gateImageEnv.argocdNamespace] ?? namespaces.argocd),
         modelName: nameText("model-name", flags.modelName ?? model.name),
         repository: repositoryName("repository", flags.repository ?? appName),
@@ -40,17 +49,25 @@ export function parseConnections(flags: Partial<FlagValues<typeof connectionFlag
 }
 
 /**
- * MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, both or neither. A half-set login is a
- * usage error naming the missing variable; the message never contains the password.
+ * `usernameVar` and `passwordVar`, both or neither. A half-set login is a usage error naming the
+ * missing variable; the message never contains the password.
  */
-export function mlflowCredentialsFrom(env: NodeJS.ProcessEnv): MlflowCredentials | undefined {
-    const username = env[gateImageEnv.mlflowTrackingUsername] ?? "";
-    const password = env[gateImageEnv.mlflowTrackingPassword] ?? "";
+function basicLoginFrom(env: NodeJS.ProcessEnv, usernameVar: string, passwordVar: string, what: string): BasicLogin | undefined {
+    const username = env[usernameVar] ?? "";
+    const password = env[passwordVar] ?? "";
     if (username === "" && password === "") return undefined;
-    if (username === "") throw new UsageError(`${gateImageEnv.mlflowTrackingPassword} is set but ${gateImageEnv.mlflowTrackingUsername} is not: set both for MLflow's basic auth, or neither`);
-    if (password === "") throw new UsageError(`${gateImageEnv.mlflowTrackingUsername} is set but ${gateImageEnv.mlflowTrackingPassword} is not: set both for MLflow's basic auth, or neither`);
-    if (username.includes(":")) throw new UsageError(`${gateImageEnv.mlflowTrackingUsername} must not contain ":" (HTTP basic auth separates user and password with it)`);
+    if (username === "") throw new UsageError(`${passwordVar} is set but ${usernameVar} is not: set both for ${what}, or neither`);
+    if (password === "") throw new UsageError(`${usernameVar} is set but ${passwordVar} is not: set both for ${what}, or neither`);
+    if (username.includes(":")) throw new UsageError(`${usernameVar} must not contain ":" (HTTP basic auth separates user and password with it)`);
     return { username, password };
+}
+
+export function mlflowCredentialsFrom(env: NodeJS.ProcessEnv): MlflowCredentials | undefined {
+    return basicLoginFrom(env, gateImageEnv.mlflowTrackingUsername, gateImageEnv.mlflowTrackingPassword, "MLflow's basic auth");
+}
+
+export function registryCredentialsFrom(env: NodeJS.ProcessEnv): RegistryCredentials | undefined {
+    return basicLoginFrom(env, gateImageEnv.registryUsername, gateImageEnv.registryPassword, "the registry's login");
 }
 
 /** MLflow model versions are positive integers. */

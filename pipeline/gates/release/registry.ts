@@ -4,7 +4,9 @@
  * within the repository, so a retag copies no layers.
  */
 import { createHash } from "node:crypto";
-import { excerpt, httpRequest, ServerError, withRetry, RetryPolicy, defaultRetry } from "../http";
+import { gateImageEnv, registryCredentials } from "../../../vocabulary/names";
+import { excerpt, httpRequest, HttpResponse, ServerError, withRetry, RetryPolicy, defaultRetry } from "../http";
+import type { RegistryCredentials } from "./options";
 
 /** Everything a manifest of a single- or multi-platform image may be, newest first. */
 export const manifestAccept = [
@@ -31,12 +33,29 @@ export function sha256Digest(body: Buffer): string {
     return `sha256:${createHash("sha256").update(body).digest("hex")}`;
 }
 
+const loginVariables = `${gateImageEnv.registryUsername} / ${gateImageEnv.registryPassword}`;
+
 export class RegistryClient {
+    private readonly authorization: Record<string, string>;
+
     constructor(
         readonly baseUrl: string,
         private readonly timeoutMs = 15_000,
         private readonly retry: RetryPolicy = defaultRetry,
-    ) {}
+        credentials?: RegistryCredentials,
+    ) {
+        this.authorization = credentials
+            ? { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, "utf8").toString("base64")}` }
+            : {};
+    }
+
+    /** A 401 says which login was refused and what to do, never the password. */
+    private refused(target: string, res: HttpResponse): RegistryError {
+        const login = this.authorization.authorization
+            ? `the login in ${loginVariables} (compare it with Secret ${registryCredentials.secretName} or the stack output registryLogin)`
+            : `a request without a login (${loginVariables} are unset; workflow steps take them from Secret ${registryCredentials.secretName})`;
+        return new RegistryError(`${target}: the registry refused ${login}: HTTP 401 ${excerpt(res.body)}`);
+    }
 
     private url(repository: string, reference: string): string {
         return `${this.baseUrl.replace(/\/+$/, "")}/v2/${repository}/manifests/${encodeURIComponent(reference)}`;
@@ -46,7 +65,8 @@ export class RegistryClient {
     getManifest(repository: string, reference: string): Promise<Manifest | undefined> {
         const target = `registry ${repository}:${reference}`;
         return withRetry(async () => {
-            const res = await httpRequest({ url: this.url(repository, reference), headers: { accept: manifestAccept }, timeoutMs: this.timeoutMs });
+            const res = await httpRequest({ url: this.url(repository, reference), headers: { accept: manifestAccept, ...this.authorization }, timeoutMs: this.timeoutMs });
+            if (res.status === 401) throw this.refused(target, res);
             if (res.status === 404) return undefined;
             if (res.status >= 500) throw new ServerError(res.status, target, excerpt(res.body));
             if (res.status !== 200) throw new RegistryError(`${target}: HTTP ${res.status}: ${excerpt(res.body)}`);
@@ -68,10 +88,11 @@ export class RegistryClient {
             const res = await httpRequest({
                 method: "PUT",
                 url: this.url(repository, tag),
-                headers: { "content-type": manifest.mediaType },
+                headers: { "content-type": manifest.mediaType, ...this.authorization },
                 body: manifest.body,
                 timeoutMs: this.timeoutMs,
             });
+            if (res.status === 401) throw this.refused(target, res);
             if (res.status >= 500) throw new ServerError(res.status, target, excerpt(res.body));
             if (res.status !== 201 && res.status !== 200) throw new RegistryError(`${target}: PUT answered HTTP ${res.status}: ${excerpt(res.body)}`);
             return res.headers["docker-content-digest"] ?? manifest.digest;

@@ -43,7 +43,7 @@ export async function runRelease(
     const ctx: ReleaseContext = {
         conn,
         mlflow: new MlflowClient(conn.mlflowUrl, undefined, undefined, conn.mlflowCredentials),
-        registry: new RegistryClient(conn.registryUrl),
+        registry: new RegistryClient(conn.registryUrl, undefined, undefined, conn.registryCredentials),
         kube: () => (kube ??= makeKube()),
         log,
     };
