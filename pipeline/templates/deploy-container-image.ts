@@ -71,8 +71,7 @@ function setTagTemplate(settings: PipelineSettings): Template {
 }
 
 function waitTemplate(name: string, healthy: boolean, deadlineSeconds: number): Template {
-    const onNewTag = `${comparedTagPath()} == ${imageTagExpression()}`;
-    const success = ["status.sync.status == Synced", onNewTag];
+    const success = ["status.sync.status == Synced", `${comparedTagPath()} == ${imageTagExpression()}`];
     if (healthy) success.push("status.health.status == Healthy");
     return {
         name,
@@ -81,12 +80,13 @@ function waitTemplate(name: string, healthy: boolean, deadlineSeconds: number): 
         resource: {
             action: "get",
             manifest: stringify(applicationRef()),
+            // Success needs every requirement. No failureCondition: Argo (v3.7 executor,
+            // matchConditions) fails the step when ANY one of its requirements matches, so it
+            // cannot say "Degraded for the new tag": the tag part alone failed the first real
+            // promotion to canary, and Degraded alone would fail on the previous version's
+            // health, which Argo CD reports until it has applied the new tag. A new version
+            // that never becomes Healthy fails at the step's deadline.
             successCondition: success.join(", "),
-            // Only a verdict about the new tag counts. Argo CD compares the new tag (comparedTo)
-            // before it applies it, and until then reports the health of what runs: on a new lab
-            // that is the placeholder's Degraded, which failed the first real promotion to canary.
-            // So Degraded fails the step only once the new tag is synced (applied).
-            ...(healthy ? { failureCondition: `status.health.status == Degraded, status.sync.status == Synced, ${onNewTag}` } : {}),
         },
     };
 }
