@@ -15,6 +15,7 @@ import { findClusterToolchain } from "../test/cluster/harness/tools";
 import { clusterNetwork } from "../test/cluster/harness/network";
 import { registryMirrorEndpoint } from "../test/cluster/harness/containerd";
 import { evaluationSeeds } from "../test/cluster/harness/training-seeds";
+import { registryAuthHeaders, type RegistryLogin } from "../test/cluster/harness/registry-images";
 import { describeWorkflow, followTrainModel, node, requirePhase, secondsOf, Workflows, type WorkflowCluster } from "../test/cluster/harness/workflows";
 import { testStagingSteps as steps } from "../pipeline/templates/test-staging";
 import { appImageTag, appName, environmentPorts } from "../vocabulary/names";
@@ -32,9 +33,9 @@ async function canaryServes(version: string): Promise<boolean> {
     }
 }
 
-async function layers(tag: string): Promise<string[]> {
+async function layers(tag: string, login: RegistryLogin | undefined): Promise<string[]> {
     const response = await fetch(`${registryMirrorEndpoint()}/v2/${appName}/manifests/${tag}`, {
-        headers: { accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" },
+        headers: { accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json", ...registryAuthHeaders(login) },
         signal: AbortSignal.timeout(30_000),
     });
     if (!response.ok) throw new Error(`registry: ${appName}:${tag}: HTTP ${response.status}`);
@@ -81,7 +82,8 @@ async function main(): Promise<void> {
         const buildAt = columns.indexOf("build-image");
         const ratio = (last.steps[buildAt] ?? NaN) / (first.steps[buildAt] ?? NaN);
         console.log(`\nbuild-image, run ${rows.length} against run 1: ${ratio.toFixed(2)}x`);
-        const [a, b] = [await layers(appImageTag("staging", first.version)), await layers(appImageTag("staging", last.version))];
+        const login = (JSON.parse(fs.readFileSync(path.join(labDir, "lab-outputs.json"), "utf8")) as { registryLogin?: RegistryLogin }).registryLogin;
+        const [a, b] = [await layers(appImageTag("staging", first.version), login), await layers(appImageTag("staging", last.version), login)];
         const shared = a.filter((digest, i) => b[i] === digest).length;
         console.log(`app image layers: ${b.length}, shared with run 1's image: ${shared} (all but the model's: ${shared === b.length - 1 ? "yes" : "no"})`);
     }

@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startNodeCluster, type NodeCluster } from "./harness/cluster";
 import { publishPipelineImages, startLab, type Lab } from "./harness/lab";
+import type { RegistryLogin } from "./harness/registry-images";
 import { namespaces } from "../../vocabulary/names";
 import { labImageLookup } from "./harness/lab-images";
 import { findClusterToolchain, type ClusterToolchain } from "./harness/tools";
@@ -37,7 +38,7 @@ async function standLab(tools: ClusterToolchain, cluster: NodeCluster, dir: stri
         },
     });
     console.log(`lab: pushing the pipeline's images to the in-cluster registry (${seconds()})`);
-    await publishPipelineImages(tools, cluster);
+    await publishPipelineImages(tools, cluster, result.outputs.registryLogin?.value as RegistryLogin | undefined);
     const outputsFile = path.join(dir, "lab-outputs.json");
     const values = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.value]));
     fs.writeFileSync(outputsFile, `${JSON.stringify(values, null, 2)}\n`, { mode: 0o600 });

@@ -33,6 +33,7 @@ import { runOk } from "../e2e/harness/process";
 import { clusterLockWaitMs, startNodeCluster, type NodeCluster } from "./harness/cluster";
 import { registryMirrorEndpoint } from "./harness/containerd";
 import { publishPipelineImages, startLab, type Lab } from "./harness/lab";
+import { registryAuthHeaders, skopeoDestCreds, type RegistryLogin } from "./harness/registry-images";
 import { labImageLookup } from "./harness/lab-images";
 import { clusterNetwork } from "./harness/network";
 import { describeWithCluster } from "./harness/suite";
@@ -63,6 +64,7 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
     /** The version the integration gate rejected. */
     let rejected = "";
 
+    const registryLogin = () => outputs.registryLogin?.value as RegistryLogin | undefined;
     const kubectl = async (args: string[]): Promise<string> => {
         const r = await cluster.kubectl(args, { timeoutMs: 120_000 });
         if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
@@ -100,7 +102,7 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
     }
     async function layersOf(tag: string): Promise<string[]> {
         const response = await fetch(`${registryMirrorEndpoint()}/v2/${appName}/manifests/${tag}`, {
-            headers: { accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" },
+            headers: { accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json", ...registryAuthHeaders(registryLogin()) },
             signal: AbortSignal.timeout(30_000),
         });
         if (!response.ok) throw new Error(`registry: manifest ${appName}:${tag}: HTTP ${response.status}`);
@@ -120,7 +122,7 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
         cluster = await startNodeCluster(tools, { progress: (step) => console.log(`cluster: ${step} (${Math.round((Date.now() - started) / 1000)} s)`) });
         lab = await startLab(tools, cluster, { ...labImageLookup(tools), dir: path.join(cluster.workDir, "git") });
         outputs = (await lab.engine.stack.up({ onOutput: (line) => process.stdout.write(`up: ${line}`) })).outputs;
-        const pushed = await publishPipelineImages(tools, cluster);
+        const pushed = await publishPipelineImages(tools, cluster, registryLogin());
         console.log(`pipeline: lab ready in ${Math.round((Date.now() - started) / 1000)} s; pushed ${pushed.join(", ")}`);
         workflows = new Workflows(cluster, tools.argo);
     }, clusterLockWaitMs + minutes(40));
@@ -295,7 +297,7 @@ describeWithCluster("the pipeline on the one-node cluster, as a student runs it"
         const tag = appImageTag("canary", lastGood);
         const tested = await layersOf(tag);
         await runOk("skopeo", [
-            "copy", "--quiet", "--dest-tls-verify=false",
+            "copy", "--quiet", "--dest-tls-verify=false", ...skopeoDestCreds(registryLogin()),
             `docker-archive:${(JSON.parse(fs.readFileSync(tools.imagesFile, "utf8")) as Record<string, { archive: string }>)["app-base"].archive}`,
             `docker://${new URL(registryMirrorEndpoint()).host}/${appName}:${tag}`,
         ], { timeoutMs: 600_000 });

@@ -21,7 +21,7 @@ import { startGitServer, type GitServer } from "./git-server";
 import { localImageTransform, type ImageLookup } from "./local-image-transform";
 import { clusterNetwork } from "./network";
 import { registryMirrorEndpoint } from "./containerd";
-import { pushRegistryImages, unmappedRegistryImages } from "./registry-images";
+import { pushRegistryImages, unmappedRegistryImages, type RegistryLogin } from "./registry-images";
 import { appName, namespaces, registry } from "../../../vocabulary/names";
 import { waitUntil } from "../../e2e/harness/process";
 import { startServiceLoadBalancer, type ServiceLoadBalancer } from "./service-lb";
@@ -138,7 +138,7 @@ export async function startLab(tools: ClusterToolchain, cluster: NodeCluster, op
  * once the registry answers through the node's mirror address, and checks that every registry
  * image the deployed WorkflowTemplates name has a row. Returns the references pushed.
  */
-export async function publishPipelineImages(tools: ClusterToolchain, cluster: NodeCluster): Promise<string[]> {
+export async function publishPipelineImages(tools: ClusterToolchain, cluster: NodeCluster, login: RegistryLogin | undefined): Promise<string[]> {
     const templates = await cluster.kubectl(["get", "workflowtemplates", "-n", namespaces.workflows, "-o", "jsonpath={..image}"], { timeoutMs: 60_000 });
     if (templates.code !== 0) throw new Error(`reading the WorkflowTemplates' images: ${templates.stderr}`);
     const unmapped = unmappedRegistryImages(templates.stdout.split(/\s+/).filter(Boolean), appName);
@@ -146,7 +146,10 @@ export async function publishPipelineImages(tools: ClusterToolchain, cluster: No
         throw new Error(`no locally built image stands in for ${unmapped.join(", ")}: add a row to test/cluster/harness/registry-images.ts`);
     }
     const endpoint = new URL(registryMirrorEndpoint()).host;
-    await waitUntil("the in-cluster registry on the node's mirror address", async () => (await fetch(`http://${endpoint}/v2/`)).ok, { timeoutMs: 180_000 });
+    // 200, or 401 when it wants a login: either way it answers.
+    await waitUntil("the in-cluster registry on the node's mirror address", async () => [200, 401].includes((await fetch(`http://${endpoint}/v2/`)).status), {
+        timeoutMs: 180_000,
+    });
     // images.json as it is now: a rebuild since the cluster started replaces the archives it named.
-    return pushRegistryImages(JSON.parse(fs.readFileSync(tools.imagesFile, "utf8")) as Record<string, { archive: string } | undefined>, endpoint);
+    return pushRegistryImages(JSON.parse(fs.readFileSync(tools.imagesFile, "utf8")) as Record<string, { archive: string } | undefined>, endpoint, login);
 }

@@ -74,17 +74,37 @@ export function unmappedRegistryImages(references: readonly string[], appReposit
     );
 }
 
+/** The registry's login, as the stack output `registryLogin` gives it. */
+export interface RegistryLogin {
+    username: string;
+    password: string;
+}
+
+/** skopeo's flag for a push with `login`, none without one. */
+export function skopeoDestCreds(login: RegistryLogin | undefined): string[] {
+    return login ? ["--dest-creds", `${login.username}:${login.password}`] : [];
+}
+
+/** The Authorization header for the registry's HTTP API with `login`, none without one. */
+export function registryAuthHeaders(login: RegistryLogin | undefined): Record<string, string> {
+    return login ? { authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString("base64")}` } : {};
+}
+
 /**
  * Pushes each row's image into the registry at `endpoint` (host:port, plain HTTP) under the
  * row's repository and tag, so a pull of the row's reference through the node's mirror finds it.
  */
-export async function pushRegistryImages(archives: Record<string, { archive: string } | undefined>, endpoint: string): Promise<string[]> {
+export async function pushRegistryImages(
+    archives: Record<string, { archive: string } | undefined>,
+    endpoint: string,
+    login: RegistryLogin | undefined,
+): Promise<string[]> {
     const pushed: string[] = [];
     for (const [reference, row] of Object.entries(registryImages())) {
         const image = archives[row.local];
         if (!image) throw new Error(`images.json has no image "${row.local}" for ${reference}: run bash scripts/toolchain/build.sh images`);
         const repositoryAndTag = reference.slice(`${registry.host}/`.length);
-        await runOk("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", `docker-archive:${image.archive}`, `docker://${endpoint}/${repositoryAndTag}`], {
+        await runOk("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", ...skopeoDestCreds(login), `docker-archive:${image.archive}`, `docker://${endpoint}/${repositoryAndTag}`], {
             timeoutMs: 900_000,
         });
         pushed.push(reference);

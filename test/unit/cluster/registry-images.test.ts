@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { appBaseImage, pipelineImageReferences, registryImageNames, registryImages, unmappedRegistryImages } from "../../cluster/harness/registry-images";
+import { appBaseImage, pipelineImageReferences, registryAuthHeaders, registryImageNames, registryImages, skopeoDestCreds, unmappedRegistryImages } from "../../cluster/harness/registry-images";
 import { runProgram, stacksDir } from "../../support/program";
 import { appImage, appName, registry } from "../../../vocabulary/names";
 
@@ -63,6 +63,14 @@ describe("images pushed to the in-cluster registry for the pipeline", () => {
 
     it("lists in registryImageNames exactly the images its rows push, which the node therefore does not import", () => {
         expect([...registryImageNames].sort()).toEqual(Object.values(registryImages()).map((row) => row.local).sort());
+    });
+
+    it("pushes and reads with the stack's registry login when there is one, anonymously otherwise", () => {
+        const login = { username: "gourmetgram-registry", password: "p:w" };
+        expect(skopeoDestCreds(login)).toEqual(["--dest-creds", "gourmetgram-registry:p:w"]);
+        expect(skopeoDestCreds(undefined)).toEqual([]);
+        expect(registryAuthHeaders(login)).toEqual({ authorization: `Basic ${Buffer.from("gourmetgram-registry:p:w").toString("base64")}` });
+        expect(registryAuthHeaders(undefined)).toEqual({});
     });
 
     it("says how each stand-in differs", () => {
