@@ -9,7 +9,10 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
-import { runOk } from "../../e2e/harness/process";
+import { run, runOk } from "../../e2e/harness/process";
+
+/** The branch HEAD is served on when the source's HEAD is detached. */
+export const servedBranch = "served-head";
 
 export interface GitServer {
     /** The clone URL, e.g. http://10.250.0.1:8418/gourmetgram-mlops.git */
@@ -55,6 +58,13 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     fs.mkdirSync(options.dir, { recursive: true });
     await runOk("git", ["clone", "--quiet", "--bare", "--no-local", options.source, bare], { timeoutMs: 120_000 });
     const commit = (await runOk("git", ["--git-dir", bare, "rev-parse", "HEAD"])).trim();
+    // A detached HEAD (a checkout of a commit, as CI or a worktree may have) is advertised
+    // without a branch; go-git, Argo CD's git client, then resolves HEAD only through a branch
+    // at the same commit and otherwise fails with "reference not found". Serve it on a branch.
+    if ((await run("git", ["--git-dir", bare, "symbolic-ref", "-q", "HEAD"])).code !== 0) {
+        await runOk("git", ["--git-dir", bare, "update-ref", `refs/heads/${servedBranch}`, commit]);
+        await runOk("git", ["--git-dir", bare, "symbolic-ref", "HEAD", `refs/heads/${servedBranch}`]);
+    }
 
     const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? "/", "http://git.invalid");
