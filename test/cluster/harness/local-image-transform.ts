@@ -32,21 +32,24 @@ export type ImageLookup = (productRef: string) => string | undefined;
 
 export class UnmappedImageError extends Error {}
 
+/** Points `container` at its local stand-in, never to be pulled; `what` names it in the error when the table has none. */
+function useLocalImage(container: Obj, lookup: ImageLookup, what: string): void {
+    const local = lookup(container.image);
+    if (local === undefined) {
+        throw new UnmappedImageError(
+            `${what} runs ${container.image}, which no image built here stands in for ` +
+                "(add a row to test/cluster/harness/local-images.ts and a recipe to scripts/toolchain/images.d)",
+        );
+    }
+    container.image = local;
+    container.imagePullPolicy = "Never";
+}
+
 /** A copy of a pod spec with every container's image replaced through `lookup`. */
 export function withLocalImages(podSpec: Obj, lookup: ImageLookup, where: string): Obj {
     const copy = structuredClone(podSpec);
     for (const field of ["initContainers", "containers", "ephemeralContainers"]) {
-        for (const container of (copy[field] ?? []) as Obj[]) {
-            const local = lookup(container.image);
-            if (local === undefined) {
-                throw new UnmappedImageError(
-                    `${where}: container ${container.name} runs ${container.image}, which no image built here stands in for ` +
-                        "(add a row to test/cluster/harness/local-images.ts and a recipe to scripts/toolchain/images.d)",
-                );
-            }
-            container.image = local;
-            container.imagePullPolicy = "Never";
-        }
+        for (const container of (copy[field] ?? []) as Obj[]) useLocalImage(container, lookup, `${where}: container ${container.name}`);
     }
     return copy;
 }
@@ -60,16 +63,7 @@ export function withLocalStepImages(workflowSpec: Obj, lookup: ImageLookup, regi
     for (const template of (copy.templates ?? []) as Obj[]) {
         const containers = [template.container, template.script, ...((template.initContainers ?? []) as Obj[]), ...((template.sidecars ?? []) as Obj[])];
         for (const container of containers.filter((c): c is Obj => c !== undefined && typeof c.image === "string")) {
-            if (container.image.startsWith(`${registryHost}/`)) continue;
-            const local = lookup(container.image);
-            if (local === undefined) {
-                throw new UnmappedImageError(
-                    `${where}: template ${template.name} runs ${container.image}, which no image built here stands in for ` +
-                        "(add a row to test/cluster/harness/local-images.ts and a recipe to scripts/toolchain/images.d)",
-                );
-            }
-            container.image = local;
-            container.imagePullPolicy = "Never";
+            if (!container.image.startsWith(`${registryHost}/`)) useLocalImage(container, lookup, `${where}: template ${template.name}`);
         }
     }
     return copy;
