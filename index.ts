@@ -67,6 +67,7 @@ function gourmetgram() {
         mlflowAdminPassword: platform.mlflowAdminPassword,
         argoWorkflowsToken: platform.argoWorkflowsToken,
         argoCdAdminPassword: platform.argoCdAdminPassword,
+        registryLogin: platform.registryLogin,
     };
 }
 

@@ -1,4 +1,15 @@
-import { appApplicationName, appImageTag, appName, appProjectName, environmentPorts, Environment, namespaces, PROJECT, registry } from "../../vocabulary/names";
+import {
+    appApplicationName,
+    appImageTag,
+    appName,
+    appProjectName,
+    environmentPorts,
+    Environment,
+    namespaces,
+    PROJECT,
+    registry,
+    registryCredentials,
+} from "../../vocabulary/names";
 import { appImageTagParameter } from "../../vocabulary/app-image-tag-fields";
 import type { GitSource } from "../../vocabulary/git-source";
 import { type IApplication, type INamespace, manifest } from "../platform/common/manifest";
@@ -44,6 +55,8 @@ export function appApplication(args: AppEnvironmentArgs): IApplication {
                     valuesObject: {
                         environment: env,
                         image: { repository: `${registry.host}/${appName}` },
+                        // The registry wants its login for pulls too; AppEnvironments writes the Secret.
+                        imagePullSecrets: [{ name: registryCredentials.secretName }],
                         publicPort: environmentPorts[env],
                         resources: {
                             limits: { ...args.resources.limits },

@@ -1,8 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { appServiceUrl, Environment, environments } from "../../vocabulary/names";
+import { appServiceUrl, Environment, environments, namespaces } from "../../vocabulary/names";
 import type { ContainerResources } from "../platform/common/resources";
 import { pulumiArgs } from "../platform/common/to-pulumi";
+import type { RegistryLogin } from "../platform/registry/login";
+import { registryLoginSecret } from "../platform/registry/login-secret";
 import { pipelineOwnedApplicationPropertyPaths } from "../../vocabulary/app-image-tag-fields";
 import type { GitSource } from "../../vocabulary/git-source";
 import { appApplication, environmentNamespace } from "./application";
@@ -16,11 +18,13 @@ export interface AppEnvironmentsArgs {
     resources: Record<Environment, ContainerResources>;
     /** Production's public address through K3s's Traefik with canary's share (infra/apps/public-route). */
     publicRoute?: PublicRouteArgs;
+    /** The in-cluster registry's login: each environment's kubelet pulls the app image with it. */
+    registryLogin: pulumi.Input<RegistryLogin>;
 }
 
 /**
- * gourmetgram-staging, -canary and -production: a namespace and an Argo CD Application each,
- * all three in the lab's AppProject (infra/apps/project.ts).
+ * gourmetgram-staging, -canary and -production: a namespace, the registry's login Secret and an
+ * Argo CD Application each, all three in the lab's AppProject (infra/apps/project.ts).
  * Argo CD must be installed first (pass it in dependsOn) because Application is its CRD.
  */
 export class AppEnvironments extends pulumi.ComponentResource {
@@ -39,10 +43,11 @@ export class AppEnvironments extends pulumi.ComponentResource {
         for (const env of environments) {
             const namespace = new k8s.core.v1.Namespace(`${name}-${env}`, pulumiArgs(environmentNamespace(env)), { parent: this });
             created.push(namespace);
+            const pullSecret = registryLoginSecret(`${name}-${env}-registry-login`, namespaces[env], args.registryLogin, { parent: this, dependsOn: [namespace] });
             const application = appApplication({ environment: env, chartSource: args.chartSource, resources: args.resources[env] });
             new k8s.apiextensions.CustomResource(`${name}-${env}-application`, pulumiArgs(application), {
                 parent: this,
-                dependsOn: [namespace, ...projects],
+                dependsOn: [namespace, pullSecret, ...projects],
                 // The pipeline moves image.tag on every deploy, promotion and revert; `pulumi up`
                 // must leave the tag the pipeline chose in place instead of resetting it.
                 ignoreChanges: pipelineOwnedApplicationPropertyPaths(),

@@ -13,6 +13,7 @@ import { Minio } from "./minio";
 import { Mlflow } from "./mlflow";
 import { Postgres } from "./postgres";
 import { ImageRegistry } from "./registry";
+import type { RegistryLogin } from "./registry/login";
 import { PlatformUrls, platformUrls } from "./urls";
 
 export interface PlatformArgs {
@@ -40,6 +41,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly mlflowAdminPassword: pulumi.Output<string>;
     readonly argoWorkflowsToken: pulumi.Output<string | undefined>;
     readonly argoCdAdminPassword: pulumi.Output<string>;
+    /** The in-cluster registry's one login, for pushing or pulling by hand. */
+    readonly registryLogin: pulumi.Output<RegistryLogin>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gourmetgram:platform:Platform", name, {}, opts);
@@ -54,7 +57,12 @@ export class Platform extends pulumi.ComponentResource {
             new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${id}`, pulumiArgs(policy), { ...child, dependsOn: [platformNs, argoNs, workflowsNs] });
         }
 
-        const imageRegistry = new ImageRegistry(`${name}-registry`, { storageSize: s.registryStorageSize, storageClassName: s.storageClassName }, child);
+        // The login goes where pods push (image builds, build steps), retag (release steps) or pull (MLflow, the pipeline's images).
+        const imageRegistry = new ImageRegistry(
+            `${name}-registry`,
+            { storageSize: s.registryStorageSize, storageClassName: s.storageClassName, loginNamespaces: [namespaces.platform, namespaces.workflows] },
+            { ...child, dependsOn: [platformNs, workflowsNs] },
+        );
         const postgres = new Postgres(`${name}-postgres`, { storageSize: s.postgresStorageSize, storageClassName: s.storageClassName }, { ...child, dependsOn: [platformNs] });
         const objectStore = new Minio(
             `${name}-minio`,
@@ -73,12 +81,17 @@ export class Platform extends pulumi.ComponentResource {
             const eventsNs = ns(namespaces.argoEvents);
             new ArgoEvents(`${name}-argo-events`, { source: s.argoEvents.manifest }, { ...child, dependsOn: [eventsNs] });
         }
-        new AppEnvironments(`${name}-apps`, { chartSource: s.appChartSource, resources: s.appResources, publicRoute: s.publicRoute }, { ...child, dependsOn: [argocd] });
+        new AppEnvironments(
+            `${name}-apps`,
+            { chartSource: s.appChartSource, resources: s.appResources, publicRoute: s.publicRoute, registryLogin: imageRegistry.login },
+            { ...child, dependsOn: [argocd] },
+        );
 
         this.urls = pulumi.output(args.publicAddress).apply((address) => (address ? platformUrls(address) : undefined));
         this.mlflowAdminPassword = tracking.adminPassword;
         this.argoWorkflowsToken = workflows.token;
         this.argoCdAdminPassword = argocd.adminPassword;
+        this.registryLogin = imageRegistry.login;
         this.registerOutputs({ urls: this.urls, registryHost: this.registryHost, mlflowUrl: this.mlflowUrl });
     }
 }

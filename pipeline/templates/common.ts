@@ -7,6 +7,7 @@ import {
     mlflowPipelineCredentials,
     namespaces,
     registry,
+    registryCredentials,
     type Environment,
 } from "../../vocabulary/names";
 import { argoApiVersion } from "../../vocabulary/api-versions";
@@ -67,6 +68,8 @@ export function workflowTemplate(parts: WorkflowTemplateParts): WorkflowTemplate
         spec: {
             entrypoint: parts.entrypoint,
             serviceAccountName: runnerServiceAccountName(parts.name),
+            // The gate and training images come from the registry, which wants its login for pulls too.
+            imagePullSecrets: [{ name: registryCredentials.secretName }],
             arguments: { parameters: parts.parameters },
             ...lifecycle(parts.deadlineSeconds),
             ...(parts.locks && parts.locks.length > 0 ? environmentLocks(parts.locks) : {}),
@@ -116,9 +119,12 @@ export function mlflowEnvironment(): EnvVar[] {
 
 /** The environment the gate/release CLI reads (names shared with pipeline/gates via vocabulary/names). */
 export function gateEnvironment(): EnvVar[] {
+    const login = (key: string) => ({ secretKeyRef: { name: registryCredentials.secretName, key } });
     return [
         ...mlflowEnvironment(),
         { name: gateImageEnv.registryUrl, value: `http://${registry.host}` },
+        { name: gateImageEnv.registryUsername, valueFrom: login(registryCredentials.usernameKey) },
+        { name: gateImageEnv.registryPassword, valueFrom: login(registryCredentials.passwordKey) },
         { name: gateImageEnv.argocdNamespace, value: namespaces.argocd },
     ];
 }

@@ -3,10 +3,13 @@
  * (imageBuildManifests), its pod spec turned into runc runtime specs the way containerd's CRI
  * turns it (the containers' command, args, user, capabilities, no privilege escalation, read-only
  * root, volumes; containerd's masked /proc; the seccomp profile from its product home), run with
- * runc on the toolchain's stand-in for the BuildKit image. The Job unpacks its context, builds a
- * two-stage Dockerfile from a base image in a loopback registry and pushes it there; a second
- * Job, with a new model file and empty volumes, takes the heavy stage from the registry cache.
- * Under the runtime's default seccomp profile the builder stops at once, saying what it needs.
+ * runc on the toolchain's stand-in for the BuildKit image. The loopback registry wants a login,
+ * as the lab's does, and the Job reads it from its namespace's login Secret as the kubelet
+ * projects it. The Job unpacks its context, builds a two-stage Dockerfile from a base image in
+ * the registry and pushes it there; a second Job, with a new model file and empty volumes, takes
+ * the heavy stage from the registry cache; a Job whose Secret holds no login for the registry
+ * cannot push. Under the runtime's default seccomp profile the builder stops at once, saying
+ * what it needs.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,6 +17,9 @@ import * as path from "node:path";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import type { IKeyToPath } from "kubernetes-models/v1/KeyToPath";
+import type { ISecret } from "kubernetes-models/v1/Secret";
+import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freeLoopbackPort, run, runOk, startDaemon, waitUntil, type Daemon } from "./harness/process";
 import { describeWithToolchain } from "./harness/suite";
@@ -22,7 +28,8 @@ import { seccompProfileFile, seccompProfiles, type SeccompProfileName } from "..
 import { metadataFile, noUserNamespaceExitCode } from "../../infra/platform/image-build/builder";
 import { buildContext, contentTag } from "../../infra/platform/image-build/context";
 import { imageBuildManifests, imageReference } from "../../infra/platform/image-build/manifests";
-import { namespaces } from "../../vocabulary/names";
+import { htpasswdFile, loginSecretData, loginSecretManifest, type RegistryLogin } from "../../infra/platform/registry/login";
+import { namespaces, registryCredentials } from "../../vocabulary/names";
 
 const repo = path.resolve(__dirname, "..", "..");
 
@@ -108,6 +115,15 @@ describeWithToolchain("the product's image build Job builds and pushes in a pod'
     let rootfs = "";
     let image: ImageProcess;
     const context = path.join(scratch, "context");
+    const login: RegistryLogin = { username: registryCredentials.username, password: `pw${process.pid}${Date.now()}` };
+    const authorization = { authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString("base64")}` };
+    /** The namespace's login Secret as the program writes it, here for the loopback registry's host. */
+    const loginSecret = (who: RegistryLogin | undefined): ISecret => ({
+        ...loginSecretManifest(namespaces.platform),
+        data: Object.fromEntries(
+            Object.entries(who ? loginSecretData(who, host) : { ".dockerconfigjson": JSON.stringify({ auths: {} }) }).map(([k, v]) => [k, Buffer.from(v).toString("base64")]),
+        ),
+    });
 
     /** A directory anyone may write, as the kubelet makes an emptyDir. */
     function emptyDir(name: string): string {
@@ -117,12 +133,21 @@ describeWithToolchain("the product's image build Job builds and pushes in a pod'
         return dir;
     }
 
-    /** Each of the pod's volumes as a host directory: emptyDirs fresh, ConfigMaps written out as the kubelet projects them. */
-    function podVolumes(pod: IPodSpec, configMaps: IConfigMap[], podName: string): Map<string, string> {
+    /** Each of the pod's volumes as a host directory: emptyDirs fresh, ConfigMaps and Secrets written out as the kubelet projects them. */
+    function podVolumes(pod: IPodSpec, configMaps: IConfigMap[], podName: string, secrets: ISecret[]): Map<string, string> {
         const volumes = new Map<string, string>();
         for (const volume of pod.volumes ?? []) {
             const dir = emptyDir(`${podName}/${volume.name}`);
-            if (volume.configMap) {
+            if (volume.secret) {
+                const secret = secrets.find((s) => s.metadata?.name === volume.secret!.secretName);
+                if (!secret) throw new Error(`volume ${volume.name} names Secret ${volume.secret.secretName}, which the namespace does not hold`);
+                const items: IKeyToPath[] = volume.secret.items ?? Object.keys(secret.data ?? {}).map((key) => ({ key, path: key }));
+                for (const item of items) {
+                    // The kubelet's default mode is 0644; owned by the node's root, as here.
+                    fs.writeFileSync(path.join(dir, item.path), Buffer.from(secret.data![item.key], "base64"), { mode: item.mode ?? volume.secret.defaultMode ?? 0o644 });
+                }
+                fs.chmodSync(dir, 0o755);
+            } else if (volume.configMap) {
                 const configMap = configMaps.find((c) => c.metadata?.name === volume.configMap!.name);
                 if (!configMap) throw new Error(`volume ${volume.name} names ConfigMap ${volume.configMap.name}, which the Job does not come with`);
                 const items = volume.configMap.items ?? Object.keys({ ...configMap.data, ...configMap.binaryData }).map((key) => ({ key, path: key }));
@@ -133,7 +158,7 @@ describeWithToolchain("the product's image build Job builds and pushes in a pod'
                 }
                 fs.chmodSync(dir, 0o755);
             } else if (!volume.emptyDir) {
-                throw new Error(`volume ${volume.name} is neither an emptyDir nor a ConfigMap`);
+                throw new Error(`volume ${volume.name} is neither an emptyDir, a ConfigMap nor a Secret`);
             }
             volumes.set(volume.name, dir);
         }
@@ -150,8 +175,8 @@ describeWithToolchain("the product's image build Job builds and pushes in a pod'
     }
 
     /** A pod as the kubelet runs it: the init containers in order, then the (one) container; its log and volumes. */
-    async function runPod(pod: IPodSpec, configMaps: IConfigMap[], podName: string) {
-        const volumes = podVolumes(pod, configMaps, podName);
+    async function runPod(pod: IPodSpec, configMaps: IConfigMap[], podName: string, secrets: ISecret[]) {
+        const volumes = podVolumes(pod, configMaps, podName, secrets);
         for (const init of pod.initContainers ?? []) {
             const result = await runContainer(init, volumes, `${podName}-${init.name}`);
             if (result.code !== 0) throw new Error(`init container ${init.name} exited ${result.code}:\n${result.log}`);
@@ -163,7 +188,7 @@ describeWithToolchain("the product's image build Job builds and pushes in a pod'
     async function manifestOf(reference: string): Promise<{ digest: string; layers: string[] }> {
         const [repository, tag] = reference.slice(host.length + 1).split(":");
         const response = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, {
-            headers: { accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" },
+            headers: { accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json", ...authorization },
         });
         expect(response.status).toBe(200);
         const manifest = (await response.json()) as { layers: { digest: string }[] };
@@ -171,8 +196,8 @@ describeWithToolchain("the product's image build Job builds and pushes in a pod'
     }
 
     /** The Job the program would render for the context as it is now: its ConfigMap, its pod, the reference it pushes. */
-    function renderJob() {
-        const source = buildContext(context, "Dockerfile");
+    function renderJob(contextDir = context) {
+        const source = buildContext(contextDir, "Dockerfile");
         const tag = contentTag(source.digest);
         const manifests = imageBuildManifests({
             repository: "app",
@@ -200,8 +225,18 @@ describeWithToolchain("the product's image build Job builds and pushes in a pod'
         const port = await freeLoopbackPort();
         host = `127.0.0.1:${port}`;
         const registryConfig = path.join(repo, "scripts/toolchain/images.d/platform/registry/config.yml");
-        registry = startDaemon("registry", "env", [`REGISTRY_HTTP_ADDR=${host}`, `REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=${scratch}/registry`, "docker-registry", "serve", registryConfig], path.join(scratch, "registry.log"));
-        await waitUntil("the registry", async () => (await fetch(`http://${host}/v2/`)).ok, { timeoutMs: 20_000, daemon: registry });
+        // The product's htpasswd auth (infra/platform/registry/manifests.ts), set the same way: by environment.
+        const htpasswd = path.join(scratch, "htpasswd");
+        fs.writeFileSync(htpasswd, htpasswdFile(login.username, bcrypt.hashSync(login.password, 10)));
+        const auth = ["REGISTRY_AUTH=htpasswd", "REGISTRY_AUTH_HTPASSWD_REALM=test", `REGISTRY_AUTH_HTPASSWD_PATH=${htpasswd}`];
+        registry = startDaemon(
+            "registry",
+            "env",
+            [`REGISTRY_HTTP_ADDR=${host}`, `REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=${scratch}/registry`, ...auth, "docker-registry", "serve", registryConfig],
+            path.join(scratch, "registry.log"),
+        );
+        await waitUntil("the registry", async () => (await fetch(`http://${host}/`)).ok, { timeoutMs: 20_000, daemon: registry });
+        expect((await fetch(`http://${host}/v2/`)).status).toBe(401);
 
         // The base image: busybox packed with umoci, pushed with skopeo.
         const base = path.join(scratch, "base");
@@ -214,7 +249,9 @@ describeWithToolchain("the product's image build Job builds and pushes in a pod'
         await runOk("umoci", ["init", "--layout", `${scratch}/base-oci`]);
         await runOk("umoci", ["new", "--image", `${scratch}/base-oci:1`]);
         await runOk("umoci", ["insert", "--image", `${scratch}/base-oci:1`, base, "/"]);
-        await runOk("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", `oci:${scratch}/base-oci:1`, `docker://${host}/base/busybox:1`], { timeoutMs: 60_000 });
+        await runOk("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", `--dest-creds=${login.username}:${login.password}`, `oci:${scratch}/base-oci:1`, `docker://${host}/base/busybox:1`], {
+            timeoutMs: 60_000,
+        });
 
         fs.mkdirSync(context);
         fs.writeFileSync(
@@ -241,7 +278,7 @@ describeWithToolchain("the product's image build Job builds and pushes in a pod'
         fs.writeFileSync(path.join(context, "food11.pth"), `weights of model version ${version}\n`.repeat(1000));
         fs.writeFileSync(path.join(context, "versions.txt"), `${version}\n`);
         const job = renderJob();
-        const pod = await runPod(job.pod, [job.manifests.context], `build-${version}`);
+        const pod = await runPod(job.pod, [job.manifests.context], `build-${version}`, [loginSecret(login)]);
         if (pod.code !== 0) throw new Error(`the build exited ${pod.code}:\n${pod.log.split("\n").slice(-60).join("\n")}`);
         const tmp = pod.volumes.get(job.pod.containers[0].volumeMounts!.find((m) => m.mountPath === path.dirname(metadataFile))!.name)!;
         const metadata = JSON.parse(fs.readFileSync(path.join(tmp, path.basename(metadataFile)), "utf8")) as Record<string, string>;
@@ -261,7 +298,9 @@ describeWithToolchain("the product's image build Job builds and pushes in a pod'
         const pushed = await manifestOf(first.reference);
         expect(pushed.digest).toBe(first.digest);
         expect(first.log).not.toMatch(/^#\d+ CACHED$/m);
-        const cache = await fetch(`http://${host}/v2/app/manifests/buildcache`, { headers: { accept: "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json" } });
+        const cache = await fetch(`http://${host}/v2/app/manifests/buildcache`, {
+            headers: { accept: "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json", ...authorization },
+        });
         expect(cache.status).toBe(200);
 
         // Another Job, nothing local: the heavy stage comes from the registry cache, only the model layer is new.
@@ -277,9 +316,25 @@ describeWithToolchain("the product's image build Job builds and pushes in a pod'
         expect(again.layers.at(-1)).not.toBe(pushed.layers.at(-1));
     }, 420_000);
 
+    it("cannot push when its namespace's Secret holds no login for the registry: the registry answers 401", async () => {
+        // FROM scratch: nothing to pull, so only the push (and the cache) needs the registry.
+        const alone = path.join(scratch, "context-without-login");
+        fs.mkdirSync(alone);
+        fs.writeFileSync(path.join(alone, "Dockerfile"), "FROM scratch\nCOPY versions.txt /\n");
+        fs.writeFileSync(path.join(alone, "versions.txt"), "1\n");
+        const job = renderJob(alone);
+        const pod = await runPod(job.pod, [job.manifests.context], "without-login", [loginSecret(undefined)]);
+        expect(pod.code, pod.log.split("\n").slice(-30).join("\n")).not.toBe(0);
+        // The image's push and the cache's run side by side: whichever the registry refuses first ends the build.
+        expect(pod.log).toMatch(/^error: failed to solve: .*: 401 Unauthorized$/m);
+        const [repository, tag] = job.reference.slice(host.length + 1).split(":");
+        const stored = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, { headers: { accept: "application/vnd.oci.image.manifest.v1+json", ...authorization } });
+        expect(stored.status).toBe(404);
+    }, 300_000);
+
     it(`stops with exit ${noUserNamespaceExitCode} and says what the pod needs under the runtime's default seccomp profile`, async () => {
         const job = renderJob();
-        const volumes = podVolumes(job.pod, [job.manifests.context], "refused");
+        const volumes = podVolumes(job.pod, [job.manifests.context], "refused", [loginSecret(login)]);
         const result = await runContainer(job.pod.containers[0], volumes, "refused", runtimeDefaultProfile());
         expect(result.code, result.log).toBe(noUserNamespaceExitCode);
         expect(result.log).toContain("image-build: cannot create the build's user namespace (unshare: unshare failed: Operation not permitted).");

@@ -10,16 +10,20 @@ import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequire
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
+import { registryCredentials } from "../../../vocabulary/names";
 import { appArmorProfiles, type NodeSecurityProfiles, withoutNodeAppArmor } from "../../k3s/apparmor-profiles";
 import { seccompProfiles } from "../../k3s/seccomp-profiles";
 import { componentLabels } from "../common/labels";
 import { type IConfigMap, manifest } from "../common/manifest";
+import { dockerConfigJsonKey } from "../registry/login";
 
 /** The script's exit status when the pod cannot create the build's user namespace. */
 export const noUserNamespaceExitCode = 70;
 
 const configDir = "/etc/buildkit";
 const configFile = "buildkitd.toml";
+/** `$DOCKER_CONFIG`: buildctl reads the registry's login from `config.json` here, for pulls and pushes. */
+const dockerConfigDir = "/etc/registry-login";
 const socket = "unix:///run/buildkit/buildkitd.sock";
 /** Where buildctl writes what it pushed (`containerimage.digest`); /tmp is an emptyDir. */
 export const metadataFile = "/tmp/metadata.json";
@@ -123,6 +127,7 @@ export const imageBuilderWaivers = {
 
 const volumes = {
     config: "buildkitd-config",
+    login: "registry-login",
     state: "buildkit-state",
     run: "buildkit-run",
     runc: "runc-state",
@@ -130,18 +135,25 @@ const volumes = {
 } as const;
 
 /**
- * The builder's volumes: its configuration from `configMapName` and writable emptyDirs for
- * buildkitd's state, its socket, runc's container state and /tmp (the root is read-only).
+ * The builder's volumes: its configuration from `configMapName`, the registry's login from the
+ * namespace's login Secret, and writable emptyDirs for buildkitd's state, its socket, runc's
+ * container state and /tmp (the root is read-only).
  */
 export function imageBuilderVolumes(configMapName: string): IVolume[] {
     return [
         { name: volumes.config, configMap: { name: configMapName, items: [{ key: buildkitdConfigKey, path: configFile }] } },
+        {
+            name: volumes.login,
+            // World-readable: buildctl reads it as the build's namespace root, node uid 100000, not the file's owner.
+            secret: { secretName: registryCredentials.secretName, items: [{ key: dockerConfigJsonKey, path: "config.json" }], defaultMode: 0o444 },
+        },
         ...[volumes.state, volumes.run, volumes.runc, volumes.tmp].map((name) => ({ name, emptyDir: {} })),
     ];
 }
 
 const volumeMounts: IVolumeMount[] = [
     { name: volumes.config, mountPath: configDir, readOnly: true },
+    { name: volumes.login, mountPath: dockerConfigDir, readOnly: true },
     { name: volumes.state, mountPath: "/var/lib/buildkit" },
     { name: volumes.run, mountPath: "/run/buildkit" },
     // runc, run by buildkitd for each RUN step, keeps its state at its default: without this
@@ -208,6 +220,7 @@ export function imageBuilderContainer(args: ImageBuilderContainerArgs): IContain
         image: args.image,
         command: ["/bin/sh", "-c", imageBuildScript, "image-build"],
         args: buildctlBuildArgs(args),
+        env: [{ name: "DOCKER_CONFIG", value: dockerConfigDir }],
         volumeMounts: [args.contextMount, ...volumeMounts],
         resources: args.resources,
         securityContext: imageBuilderSecurityContext(args.nodeProfiles),

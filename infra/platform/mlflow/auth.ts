@@ -14,6 +14,7 @@ import { type IJob, manifest } from "../common/manifest";
 import { platformResources, toResourceRequirements } from "../common/resources";
 import { checkovWaivers, inClusterImageWaivers, restrictedContainer, restrictedPod } from "../common/security";
 import { postgresSecret } from "../postgres/manifests";
+import { registryPullSecrets } from "../registry/login";
 
 export const mlflowAuth = {
     appName: "basic-auth",
@@ -168,6 +169,7 @@ export function createUsersJob(image: string): IJob {
             template: {
                 metadata: { labels },
                 spec: restrictedPod({
+                    ...registryPullSecrets([image]),
                     restartPolicy: "OnFailure",
                     containers: [
                         restrictedContainer({

@@ -5,6 +5,7 @@ import { platformResources, toResourceRequirements } from "../common/resources";
 import { minioMlflowSecret } from "../minio/manifests";
 import { checkovWaivers, inClusterImageWaivers } from "../common/security";
 import { singleInstanceDeployment } from "../common/single-instance";
+import { registryPullSecrets } from "../registry/login";
 import { restrictedContainer, restrictedPod } from "../common/security";
 import { createAuthDatabaseContainer, mlflowAuth, mlflowServerSecret } from "./auth";
 
@@ -98,6 +99,7 @@ export function mlflowDeployment(args: MlflowManifestArgs): IDeployment {
     const server = mlflowServerSecret;
 
     const deployment = singleInstanceDeployment({ ...mlflowMetadata(), mountsDataVolume: false }, restrictedPod({
+        ...registryPullSecrets([args.image]),
         initContainers: [createAuthDatabaseContainer()],
         containers: [
             restrictedContainer({

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { appImageTag, appName, appProjectName, defaultAppResources, environmentPorts, environments, namespaces, registry } from "../../../vocabulary/names";
+import { appImageTag, appName, appProjectName, defaultAppResources, environmentPorts, environments, namespaces, registry, registryCredentials } from "../../../vocabulary/names";
 import { appApplication, appChartPath, environmentNamespace } from "../../../infra/apps/application";
 import { appImageTagParameter } from "../../../vocabulary/app-image-tag-fields";
 import { appProject, chartKinds, inClusterServer, lockedDefaultProject } from "../../../infra/apps/project";
@@ -18,7 +18,7 @@ import { pipelineCronWorkflows, pipelineWorkflowTemplates } from "../../../pipel
 import { cron, settings as pipelineSettings } from "../pipeline/fixtures";
 import { argoLabUser, argoLabUserRole, argoLabUserRoleBinding, argoLabUserServiceAccount, workflowControllerConfigMap } from "../../../infra/platform/argo/access";
 import { platformUrls } from "../../../infra/platform/urls";
-import { installMocks, isSecret, ofType, settled } from "./harness";
+import { installMocks, isSecret, ofType, plainStrings, secretValues, settled } from "./harness";
 import { validate } from "./schema";
 
 const fixtures = path.join(__dirname, "fixtures");
@@ -203,6 +203,7 @@ describe("app environments", () => {
         expect(values.publicPort).toBe(environmentPorts[env]);
         expect(values.resources.limits).toEqual({ cpu: "1", memory: "1Gi" });
         expect(`${values.image.repository}:${appImageTag(env, 3)}`).toBe(`${registry.host}/gourmetgram-app:${env}-1.0.3`);
+        expect(values.imagePullSecrets).toEqual([{ name: registryCredentials.secretName }]);
         expect(() => validate(environmentNamespace(env))).not.toThrow();
     });
 
@@ -211,6 +212,7 @@ describe("app environments", () => {
         expect(values.containerPort).toBe(8000);
         expect(values.image.repository).toBe(`${registry.host}/gourmetgram-app`);
         expect(values.resources).toEqual(defaultAppResources);
+        expect(values.imagePullSecrets).toEqual([]);
         const templates = fs.readdirSync(path.join(__dirname, "../../../", appChartPath, "templates"));
         expect(templates.sort()).toEqual(["_helpers.tpl", "deployment.yaml", "networkpolicy.yaml", "service.yaml"]);
     });
@@ -218,7 +220,8 @@ describe("app environments", () => {
     it("registers the three Applications in the lab's project (what they ignore: image-tag-ownership.test.ts)", async () => {
         const registered = installMocks();
         const { AppEnvironments } = await import("../../../infra/apps/index.js");
-        new AppEnvironments("apps", { chartSource, resources: { staging: defaultAppResources, canary: defaultAppResources, production: defaultAppResources } as any });
+        const registryLogin = { username: registryCredentials.username, password: "MockPwRegistryQ7x" };
+        new AppEnvironments("apps", { chartSource, resources: { staging: defaultAppResources, canary: defaultAppResources, production: defaultAppResources } as any, registryLogin });
         await settled(registered);
         const apps = ofType(registered, "kubernetes:argoproj.io/v1alpha1:Application");
         expect(apps.map((a) => a.inputs.metadata.name).sort()).toEqual(["gourmetgram-canary", "gourmetgram-production", "gourmetgram-staging"]);
@@ -232,6 +235,18 @@ describe("app environments", () => {
         expect(projects.find((p) => p.inputs.metadata.name === appProjectName)!.inputs.spec.sourceRepos).toEqual([chartSource.repoUrl]);
         expect(apps.every((a) => a.inputs.spec.project === appProjectName)).toBe(true);
         expect(apps.every((a) => !isSecret(a.inputs.spec))).toBe(true);
+
+        // Each environment's kubelet pulls with the registry's login, written into its namespace as a secret.
+        const logins = ofType(registered, "kubernetes:core/v1:Secret");
+        expect(logins.map((s) => `${s.inputs.metadata.namespace}/${s.inputs.metadata.name}`).sort()).toEqual(
+            environments.map((env) => `${namespaces[env]}/${registryCredentials.secretName}`).sort(),
+        );
+        for (const secret of logins) {
+            expect(secret.inputs.type).toBe("kubernetes.io/dockerconfigjson");
+            expect(plainStrings(secret.inputs).map((s) => s.value).join(" ")).not.toMatch(/MockPw/);
+            const [data] = secretValues(secret.inputs.stringData) as Record<string, string>[];
+            expect(JSON.parse(data[".dockerconfigjson"]).auths[registry.host]).toMatchObject(registryLogin);
+        }
     });
 });
 

@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as path from "path";
-import { minio, mlflow, namespaces, postgres } from "../../../vocabulary/names";
-import { mlflowVersion } from "../../../vocabulary/versions";
+import { minio, mlflow, namespaces, postgres, registryCredentials } from "../../../vocabulary/names";
+import { mlflowVersion, platformImages } from "../../../vocabulary/versions";
 import {
     awsCredentialsFile,
     bucketPolicy,
@@ -172,6 +172,16 @@ describe("MLflow server arguments", () => {
         expect(dockerfile).toMatch(/boto3==\d/);
         expect(dockerfile).toMatch(/^FROM \S+:\S+@sha256:[0-9a-f]{64}$/m);
         expect(dockerfile).not.toMatch(/^(CMD|ENTRYPOINT).*pip/m);
+    });
+
+    it("pull the image it built from the registry with the registry's login, and a prebuilt one without", () => {
+        const built = "registry.kube-system.svc.cluster.local:5000/mlflow-server:src-0123456789abcdef01234567";
+        const login = [{ name: registryCredentials.secretName }];
+        expect(mlflowDeployment({ image: built }).spec!.template.spec!.imagePullSecrets).toEqual(login);
+        expect(createUsersJob(built).spec!.template.spec!.imagePullSecrets).toEqual(login);
+        const prebuilt = platformImages.postgres;
+        expect(mlflowDeployment({ image: prebuilt }).spec!.template.spec).not.toHaveProperty("imagePullSecrets");
+        expect(createUsersJob(prebuilt).spec!.template.spec).not.toHaveProperty("imagePullSecrets");
     });
 
     it("name in the database URIs the Postgres driver the server image installs (psycopg2), whatever SQLAlchemy's default", () => {

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Pod } from "kubernetes-models/v1/Pod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registry } from "../../../vocabulary/names";
+import { registry, registryCredentials } from "../../../vocabulary/names";
 import { appArmorProfiles, withoutNodeAppArmor } from "../../../infra/k3s/apparmor-profiles";
 import { seccompProfiles } from "../../../infra/k3s/seccomp-profiles";
 import {
@@ -106,6 +106,18 @@ describe("the builder's container", () => {
         expect(mounts["/workspace/context"]).toEqual({ name: "context", mountPath: "/workspace/context", readOnly: true });
         // Every mount but the caller's context has a volume here, each once.
         expect(container.volumeMounts!.filter((m) => m.name !== "context").map((m) => m.name).sort()).toEqual([...byName.keys()].sort());
+    });
+
+    it("logs in to the registry with the namespace's login Secret, as buildctl's docker config, readable by the build's uid", () => {
+        const volumes = imageBuilderVolumes("some-config");
+        const mount = container.volumeMounts!.find((m) => m.name === "registry-login")!;
+        expect(mount.readOnly).toBe(true);
+        expect(container.env).toEqual([{ name: "DOCKER_CONFIG", value: mount.mountPath }]);
+        expect(volumes.find((v) => v.name === mount.name)!.secret).toEqual({
+            secretName: registryCredentials.secretName,
+            items: [{ key: ".dockerconfigjson", path: "config.json" }],
+            defaultMode: 0o444,
+        });
     });
 
     it("tells buildkitd the in-cluster registry speaks plain HTTP", () => {

@@ -13,6 +13,7 @@ import { installMocks, settled } from "./harness";
 
 const chartSource = { repoUrl: "https://git.example.test/gourmetgram.git", revision: "main" };
 const resources = { staging: defaultAppResources, canary: defaultAppResources, production: defaultAppResources };
+const registryLogin = { username: "gourmetgram-registry", password: "MockPwRegistryQ7x" };
 
 /** Every field a merge patch sets, as dotted paths; a list is one field (a merge patch replaces it whole). */
 function writtenPaths(patch: Record<string, unknown>, prefix: string[] = []): string[] {
@@ -39,7 +40,7 @@ async function ignoredByPulumi(): Promise<Map<string, string[]>> {
         return undefined;
     };
     const { AppEnvironments } = await import("../../../infra/apps/index.js");
-    new AppEnvironments("apps", { chartSource, resources }, { transformations: [record] });
+    new AppEnvironments("apps", { chartSource, resources, registryLogin }, { transformations: [record] });
     await settled(registered);
     return ignored;
 }

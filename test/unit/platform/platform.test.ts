@@ -3,6 +3,7 @@ import { isSecret as pulumiIsSecret } from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../../infra/config/load";
 import { platformConfig } from "../../../infra/platform/config";
+import { namespaces, registryCredentials } from "../../../vocabulary/names";
 import type { Platform } from "../../../infra/platform/platform";
 import { containerImages, contentTaggedImage, installMocks, mockPassword, mockToken, ofType, plainStrings, type Registered, settled } from "./harness";
 import { registeredObject, validate } from "./schema";
@@ -89,6 +90,16 @@ describe("Platform (the whole layer under mocks, offline manifests)", () => {
         expect(await reveal(platform.argoWorkflowsToken)).toBe(`Bearer ${mockToken}`);
         expect(await pulumiIsSecret(platform.mlflowAdminPassword)).toBe(true);
         expect(await pulumiIsSecret(platform.argoWorkflowsToken)).toBe(true);
+    });
+
+    it("hands them the registry's login, secret, and writes it where pods push to or pull from the registry", async () => {
+        const reveal = <T>(o: import("@pulumi/pulumi").Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+        expect(await reveal(platform.registryLogin)).toEqual({ username: registryCredentials.username, password: mockPassword("platform-registry-login-password") });
+        expect(await pulumiIsSecret(platform.registryLogin)).toBe(true);
+        const logins = ofType(registered, "kubernetes:core/v1:Secret").filter((s) => s.inputs.metadata.name === registryCredentials.secretName);
+        expect(logins.map((s) => s.inputs.metadata.namespace).sort()).toEqual(
+            [namespaces.platform, namespaces.workflows, namespaces.staging, namespaces.canary, namespaces.production].sort(),
+        );
     });
 
     it("runs argo-server in client auth mode, namespaced, and the controller only from WorkflowTemplates", () => {

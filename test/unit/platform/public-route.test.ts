@@ -121,7 +121,11 @@ describe("AppEnvironments with and without the public route (Pulumi mocks)", () 
     beforeAll(async () => {
         const { AppEnvironments } = await import("../../../infra/apps/index.js");
         const resources = { limits: { cpu: "1", memory: "1Gi" }, requests: { cpu: "500m", memory: "512Mi" } };
-        const args = { chartSource: { repoUrl: "https://git.example.test/g.git", revision: "main" }, resources: { staging: resources, canary: resources, production: resources } };
+        const args = {
+            chartSource: { repoUrl: "https://git.example.test/g.git", revision: "main" },
+            resources: { staging: resources, canary: resources, production: resources },
+            registryLogin: { username: "gourmetgram-registry", password: "MockPwRegistryQ7x" },
+        };
         withRoute = installMocks();
         new AppEnvironments("apps", { ...args, publicRoute: { canaryPercent: 10 } });
         await settled(withRoute);

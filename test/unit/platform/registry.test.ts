@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { k3sPodNetwork, namespaces, registry, registryNodeMirror } from "../../../vocabulary/names";
+import bcrypt from "bcryptjs";
+import { isSecret as pulumiIsSecret } from "@pulumi/pulumi";
+import { k3sPodNetwork, namespaces, registry, registryCredentials, registryNodeMirror } from "../../../vocabulary/names";
 import { platformImages } from "../../../vocabulary/versions";
-import { registryManifests } from "../../../infra/platform/registry/manifests";
+import { registryAuth, registryManifests } from "../../../infra/platform/registry/manifests";
 import { nodeAddressBlocks, registryNetworkPolicy } from "../../../infra/platform/registry/network-policy";
-import { containerImages, installMocks, ofType, pinnedImage, settled } from "./harness";
+import { containerImages, installMocks, mockPassword, ofType, pinnedImage, plainStrings, secretValues, settled } from "./harness";
 import { validate } from "./schema";
 
 const args = { storageSize: "20Gi", storageClassName: "local-path" };
@@ -13,7 +15,8 @@ describe("registryManifests", () => {
 
     it("keeps images on a persistent claim, not an emptyDir", () => {
         const volumes = m.deployment.spec!.template.spec!.volumes!;
-        expect(volumes).toEqual([{ name: "data", persistentVolumeClaim: { claimName: "registry-data" } }]);
+        expect(volumes[0]).toEqual({ name: "data", persistentVolumeClaim: { claimName: "registry-data" } });
+        expect(volumes.filter((v) => v.emptyDir)).toEqual([]);
         expect(m.volumeClaim.spec!.storageClassName).toBe("local-path");
         expect(m.volumeClaim.spec!.resources!.requests!.storage).toBe("20Gi");
         // Recreate: a ReadWriteOnce volume cannot be mounted by two pods during a rollout.
@@ -31,12 +34,12 @@ describe("registryManifests", () => {
         expect(registryNodeMirror.endpoint).toBe(`http://127.0.0.1:${registryNodeMirror.nodePort}`);
     });
 
-    it("selects its own pods and probes the registry API", () => {
+    it("selects its own pods and probes `/`, the one path Distribution answers without the login", () => {
         const labels = m.deployment.spec!.template.metadata!.labels!;
         for (const [k, v] of Object.entries(m.service.spec!.selector!)) expect(labels[k]).toBe(v);
         const container = m.deployment.spec!.template.spec!.containers[0];
-        expect(container.readinessProbe!.httpGet!.path).toBe("/v2/");
-        expect(container.livenessProbe!.httpGet!.path).toBe("/v2/");
+        expect(container.readinessProbe!.httpGet).toEqual({ path: "/", port: registry.port });
+        expect(container.livenessProbe!.httpGet).toEqual({ path: "/", port: registry.port });
         expect(container.resources!.limits).toEqual({ cpu: "500m", memory: "256Mi" });
         expect(container.resources!.requests).toBeDefined();
     });
@@ -57,23 +60,55 @@ describe("registryManifests", () => {
 });
 
 describe("ImageRegistry component", () => {
-    it("registers the claim, deployment and service in kube-system", async () => {
+    const reveal = <T>(o: import("@pulumi/pulumi").Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+    const loginNamespaces = [namespaces.platform, namespaces.workflows];
+
+    it("registers the claim, deployment, service and htpasswd in kube-system, and its login where it is asked to", async () => {
         const registered = installMocks();
         const { ImageRegistry } = await import("../../../infra/platform/registry/index.js");
-        const component = new ImageRegistry("registry", args);
+        const component = new ImageRegistry("registry", { ...args, loginNamespaces });
         await settled(registered);
         expect(ofType(registered, "gourmetgram:platform:ImageRegistry")).toHaveLength(1);
         const children = registered.filter((r) => r.type.startsWith("kubernetes:"));
-        expect(children.map((r) => r.type).sort()).toEqual([
-            "kubernetes:apps/v1:Deployment",
-            "kubernetes:core/v1:PersistentVolumeClaim",
-            "kubernetes:core/v1:Service",
+        expect(children.map((r) => `${r.type} ${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`).sort()).toEqual([
+            "kubernetes:apps/v1:Deployment kube-system/registry",
+            "kubernetes:core/v1:PersistentVolumeClaim kube-system/registry-data",
+            `kubernetes:core/v1:Secret ${namespaces.platform}/${registryCredentials.secretName}`,
+            `kubernetes:core/v1:Secret ${namespaces.workflows}/${registryCredentials.secretName}`,
+            `kubernetes:core/v1:Secret kube-system/${registryAuth.secretName}`,
+            "kubernetes:core/v1:Service kube-system/registry",
         ]);
-        for (const child of children) expect(child.inputs.metadata.namespace).toBe("kube-system");
         const deployment = ofType(registered, "kubernetes:apps/v1:Deployment")[0];
         expect(containerImages(deployment.inputs).every((i) => pinnedImage.test(i))).toBe(true);
         const host = await new Promise((resolve) => component.host.apply(resolve));
         expect(host).toBe(registry.host);
+    });
+
+    it("generates one login, a secret, and hands the registry only its bcrypt hash", async () => {
+        const registered = installMocks();
+        const { ImageRegistry } = await import("../../../infra/platform/registry/index.js");
+        const component = new ImageRegistry("registry", { ...args, loginNamespaces });
+        await settled(registered);
+        const password = mockPassword("registry-login-password");
+        expect(await reveal(component.login)).toEqual({ username: registryCredentials.username, password });
+        expect(await pulumiIsSecret(component.login)).toBe(true);
+        // The hash is made once, by a resource whose input is the password: a second up finds it unchanged.
+        expect(ofType(registered, "pulumi-nodejs:dynamic/gourmetgram:PasswordHash").map((r) => r.name)).toEqual(["registry-login-hash"]);
+
+        const secrets = ofType(registered, "kubernetes:core/v1:Secret");
+        for (const secret of secrets) expect(plainStrings(secret.inputs).filter((s) => s.value.includes(password)), secret.name).toEqual([]);
+        const htpasswd = secrets.find((s) => s.inputs.metadata.name === registryAuth.secretName)!;
+        const [file] = secretValues(htpasswd.inputs.stringData) as Record<string, string>[];
+        const [user, hash] = file[registryAuth.key].trimEnd().split(":");
+        expect(user).toBe(registryCredentials.username);
+        expect(bcrypt.compareSync(password, hash)).toBe(true);
+        expect(file[registryAuth.key]).not.toContain(password);
+        for (const login of secrets.filter((s) => s.inputs.metadata.name === registryCredentials.secretName)) {
+            expect(login.inputs.type).toBe("kubernetes.io/dockerconfigjson");
+            const [data] = secretValues(login.inputs.stringData) as Record<string, string>[];
+            expect(JSON.parse(data[".dockerconfigjson"]).auths[registry.host]).toMatchObject({ username: registryCredentials.username, password });
+            expect(data[registryCredentials.passwordKey]).toBe(password);
+        }
     });
 });
 
@@ -113,9 +148,23 @@ function admits(policy: Policy, client: Client, port: number): boolean {
 }
 
 describe("what the registry allows", () => {
+    const pod = registryManifests(args).deployment.spec!.template.spec!;
+
     it("refuses deletes: no client can remove a tested image", () => {
-        const env = registryManifests(args).deployment.spec!.template.spec!.containers[0].env!;
-        expect(env).toContainEqual({ name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "false" });
+        expect(pod.containers[0].env!).toContainEqual({ name: "REGISTRY_STORAGE_DELETE_ENABLED", value: "false" });
+    });
+
+    it("wants the login for every request: htpasswd auth from the Secret's file, mounted read-only", () => {
+        const env = Object.fromEntries(pod.containers[0].env!.map((e) => [e.name, e.value]));
+        expect(env).toMatchObject({
+            REGISTRY_AUTH: "htpasswd",
+            REGISTRY_AUTH_HTPASSWD_REALM: registryAuth.realm,
+            REGISTRY_AUTH_HTPASSWD_PATH: `${registryAuth.dir}/${registryAuth.key}`,
+        });
+        const mount = pod.containers[0].volumeMounts!.find((m) => m.mountPath === registryAuth.dir)!;
+        expect(mount.readOnly).toBe(true);
+        expect(pod.volumes!.find((v) => v.name === mount.name)!.secret).toEqual({ secretName: registryAuth.secretName });
+        expect(registryManifests(args).htpasswd.metadata).toMatchObject({ name: registryAuth.secretName, namespace: namespaces.registry });
     });
 });
 
