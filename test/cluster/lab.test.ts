@@ -6,18 +6,20 @@
  * In order, as a user meets it: up finishes with every workload available; logins are required
  * where the lab promises them; Argo CD syncs the three app environments from the git server;
  * MLflow stores a model version's artifact in MinIO; the registry keeps a pushed image across
- * a restart of its pod; MinIO's and Postgres's containers killed mid-run come back with nothing
- * lost; a second up changes nothing; destroy leaves nothing; the machine is as it was.
+ * a restart of its pod, and refuses a push from a pod without its login; MinIO's and Postgres's
+ * containers killed mid-run come back with nothing lost; a second up changes nothing; destroy
+ * leaves nothing; the machine is as it was.
  */
 import * as path from "node:path";
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { appApplicationName, environments, minio, namespaces, platformPublicPorts, registry, registryNodeMirror } from "../../vocabulary/names";
+import { appApplicationName, appName, environments, minio, namespaces, platformPublicPorts, registry, registryNodeMirror } from "../../vocabulary/names";
 import { run, runOk, waitUntil } from "../e2e/harness/process";
 import { clusterLockWaitMs, startNodeCluster, type NodeCluster } from "./harness/cluster";
 import { startLab, type Lab } from "./harness/lab";
 import { labImageLookup } from "./harness/lab-images";
 import { clusterNetwork } from "./harness/network";
+import { registryAuthHeaders, skopeoDestCreds, type RegistryLogin } from "./harness/registry-images";
 import { describeWithCluster } from "./harness/suite";
 
 type Obj = Record<string, any>;
@@ -42,6 +44,7 @@ describeWithCluster("the lab on the one-node cluster, through pulumi up", (tools
     const crictl = (args: string[]) =>
         runOk(tools.crictl, ["--runtime-endpoint", `unix://${path.join(cluster.workDir, "containerd", "containerd.sock")}`, "--timeout", "20s", ...args]);
     const mlflowAuth = () => `Basic ${Buffer.from(`admin:${outputs.mlflowAdminPassword.value}`).toString("base64")}`;
+    const registryLogin = () => outputs.registryLogin.value as RegistryLogin;
     async function mlflow(method: string, route: string, body?: unknown): Promise<Obj> {
         const response = await fetch(`${mlflowUrl}${route}`, {
             method,
@@ -99,6 +102,13 @@ describeWithCluster("the lab on the one-node cluster, through pulumi up", (tools
             timeoutMs: 30_000,
         });
         expect(argo.stdout).toBe("401");
+        expect(outputs.registryLogin?.secret).toBe(true);
+        const registryApi = `http://${clusterNetwork.nodeIp}:${registryNodeMirror.nodePort}/v2/`;
+        const registryAnswer = async (login?: RegistryLogin) =>
+            (await fetch(registryApi, { headers: registryAuthHeaders(login), signal: AbortSignal.timeout(30_000) })).status;
+        expect(await registryAnswer()).toBe(401);
+        expect(await registryAnswer({ ...registryLogin(), password: "not-the-password" })).toBe(401);
+        expect(await registryAnswer(registryLogin())).toBe(200);
     });
 
     it("has Argo CD sync the three app environments from the git server at its commit", async () => {
@@ -141,15 +151,66 @@ describeWithCluster("the lab on the one-node cluster, through pulumi up", (tools
     it("keeps a pushed image in the registry across a restart of its pod", async () => {
         const address = `${clusterNetwork.nodeIp}:${registryNodeMirror.nodePort}`;
         const pushed = `docker://${address}/lab-check/busybox:1`;
-        await runOk("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", `docker-archive:${tools.images.busybox.archive}`, pushed], { timeoutMs: 120_000 });
-        const before = JSON.parse(await runOk("skopeo", ["inspect", "--tls-verify=false", pushed])).Digest;
+        const { username, password } = registryLogin();
+        const inspect = () => ["inspect", "--tls-verify=false", "--creds", `${username}:${password}`, pushed];
+        await runOk("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", ...skopeoDestCreds(registryLogin()), `docker-archive:${tools.images.busybox.archive}`, pushed], {
+            timeoutMs: 120_000,
+        });
+        const before = JSON.parse(await runOk("skopeo", inspect())).Digest;
         await kubectl(["delete", "pod", "-n", namespaces.registry, "-l", `app.kubernetes.io/name=${registry.serviceName}`, "--wait=true"]);
         await kubectl(["rollout", "status", "-n", namespaces.registry, `deployment/${registry.serviceName}`, "--timeout=180s"]);
-        await waitUntil("the registry to answer again", async () => (await run("skopeo", ["inspect", "--tls-verify=false", pushed], { timeoutMs: 30_000 })).code === 0, {
+        await waitUntil("the registry to answer again", async () => (await run("skopeo", inspect(), { timeoutMs: 30_000 })).code === 0, {
             timeoutMs: minutes(3),
         });
-        expect(JSON.parse(await runOk("skopeo", ["inspect", "--tls-verify=false", pushed])).Digest).toBe(before);
+        expect(JSON.parse(await runOk("skopeo", inspect())).Digest).toBe(before);
     }, minutes(6));
+
+    it("a pod in an app namespace cannot push to the registry", async () => {
+        // On K3s the registry's NetworkPolicy refuses this connection first; this cluster enforces
+        // no NetworkPolicy, so the pod reaches the registry and meets the second line: the login.
+        const name = "registry-push-check";
+        const namespace = namespaces.staging;
+        const [registryName, registryPort] = registry.host.split(":");
+        // busybox's own resolver (its static wget would need glibc's NSS), then a POST that starts
+        // a blob upload, the first request of every push; `timeout`, not wget's -T, which crashes.
+        const script = [
+            `addr=$(nslookup ${registryName} | sed -n 's/^Address: \\([0-9.]*\\)$/\\1/p' | tail -n 1)`,
+            'echo "resolved $addr"',
+            `timeout 10 wget -S -O /dev/null --post-data= "http://$addr:${registryPort}/v2/${appName}/blobs/uploads/" 2>&1 | sed -n 's|^ *HTTP/1\\.[01] \\([0-9][0-9][0-9]\\).*|status \\1|p'`,
+        ].join("; ");
+        const restricted = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } };
+        const pod = {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name, namespace },
+            spec: {
+                restartPolicy: "Never",
+                automountServiceAccountToken: false,
+                containers: [{
+                    name,
+                    image: tools.images.busybox.ref,
+                    imagePullPolicy: "Never",
+                    command: ["sh", "-c", script],
+                    securityContext: restricted,
+                    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "16Mi" } },
+                }],
+            },
+        };
+        await kubectl(["apply", "-f", "-"], JSON.stringify(pod));
+        try {
+            await waitUntil(`pod ${name} to finish`, async () => {
+                const phase = (await getJson("pod", name, "-n", namespace)).status?.phase;
+                if (phase === "Failed") throw new Error(`pod ${name} failed: ${await kubectl(["logs", name, "-n", namespace])}`);
+                return phase === "Succeeded";
+            }, { timeoutMs: minutes(2) });
+            const log = await kubectl(["logs", name, "-n", namespace]);
+            expect(log).toMatch(/^resolved \d+\.\d+\.\d+\.\d+$/m);
+            expect(log).toMatch(/^status 401$/m);
+            expect(log).not.toMatch(/^status 202$/m);
+        } finally {
+            await kubectl(["delete", "pod", name, "-n", namespace, "--ignore-not-found", "--wait=true"]);
+        }
+    }, minutes(4));
 
     it("loses nothing when MinIO's and Postgres's containers are killed: the kubelet restarts them and MLflow serves the model again", async () => {
         const restarts: Record<string, number> = {};
