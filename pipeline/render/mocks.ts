@@ -79,9 +79,22 @@ export interface CloudStandIns {
     readonly joinToken: string;
 }
 
+/**
+ * What the program's own dynamic providers make at create (infra/platform/credentials): a
+ * generated password and its bcrypt hash. Render redacts secrets, so these never show; they
+ * only have to pass the checks that a real password and hash pass.
+ */
+export const credentialStandIns = {
+    password: "render-placeholder-password",
+    // A well-formed bcrypt hash (cost 4) of the placeholder above.
+    hash: "$2b$04$eOvoNX06AA4mcYBL8PMCD.pZsMEGsRvWYOjGJdVY89qSkbdWcqpZm",
+} as const;
+
 /** The state of a resource only a cloud could fill in, from the stand-ins; every other resource reports its inputs. */
 export function cloudState(standIns: CloudStandIns): (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown> {
     return (type, _name, inputs) => {
+        if (type.endsWith(":GeneratedPassword")) return { ...inputs, value: credentialStandIns.password };
+        if (type.endsWith(":PasswordHash")) return { ...inputs, hash: credentialStandIns.hash, mtime: "2026-01-01T00:00:00.000Z" };
         if (type === "openstack:networking/floatingIp:FloatingIp") return { ...inputs, address: standIns.floatingIp };
         if (type !== "command:remote:Command") return inputs;
         const create = String(inputs.create ?? "");

@@ -8,6 +8,7 @@ import { defaultAppResources } from "../../../vocabulary/names";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../pipeline/gates/args";
 import { parseRenderArgs, render, renderHelp } from "../../../pipeline/render/cli";
+import { credentialStandIns } from "../../../pipeline/render/mocks";
 import { redacted, renderManifests, typeToApi, type RecordedResource } from "../../../pipeline/render/manifests";
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
@@ -147,6 +148,38 @@ describe("render: the command line", () => {
         expect(bad.status).toBe(2);
         expect(bad.stderr).toMatch(/render: --config argoCdManifest: expected <key>=<value>/);
     }, 120_000); // two cold starts of tsx, each of which can take most of the default 30 s on a busy runner
+
+    it("renders the chameleon stack as a command, generated credentials included, with every secret redacted", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-chameleon-"));
+        try {
+            const key = path.join(out, "ssh-key");
+            fs.writeFileSync(key, "");
+            const fixtures = "test/unit/platform/fixtures";
+            const run = spawnSync(
+                path.join(repoRoot, "node_modules", ".bin", "tsx"),
+                [
+                    "pipeline/render/cli.ts", "--stack", "chameleon", "--out", path.join(out, "manifests"),
+                    "--config", `sshPrivateKeyPath=${key}`,
+                    "--config", `argoWorkflowsManifest=${fixtures}/argo-workflows-install.yaml`,
+                    "--config", `argoCdManifest=${fixtures}/argo-cd-install.yaml`,
+                ],
+                { cwd: repoRoot, encoding: "utf8", timeout: 180_000 },
+            );
+            expect(run.status, run.stderr).toBe(0);
+            expect(run.stdout).toMatch(/render: \d+ manifests in /);
+            const login = fs.readFileSync(path.join(out, "manifests", "gourmetgram-workflows", "secret-registry-credentials.yaml"), "utf8");
+            expect(login).toContain(`.dockerconfigjson: "${redacted}"`);
+            const everything = fs.readdirSync(path.join(out, "manifests"), { recursive: true, encoding: "utf8" })
+                .map((file) => path.join(out, "manifests", file))
+                .filter((file) => fs.statSync(file).isFile())
+                .map((file) => fs.readFileSync(file, "utf8"))
+                .join("\n");
+            expect(everything).not.toContain(credentialStandIns.password);
+            expect(everything).not.toContain(credentialStandIns.hash);
+        } finally {
+            fs.rmSync(out, { recursive: true, force: true });
+        }
+    }, 200_000); // the whole program under mocks in a cold tsx
 
     it("names the stacks that exist when asked for one that does not", async () => {
         await expect(render({ stack: "nope", out: os.tmpdir() }, repoRoot)).rejects.toThrow(/no stack file stacks\/Pulumi.nope.yaml; stacks: .*laptop/);
