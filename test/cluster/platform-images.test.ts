@@ -11,16 +11,19 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freeLoopbackPort, runOk, waitUntil } from "../e2e/harness/process";
+import { freeLoopbackPort, run, runOk, waitUntil } from "../e2e/harness/process";
 import { createAuthDatabaseContainer, basicAuthIni, createUsersScript, mlflowAuth } from "../../infra/platform/mlflow/auth";
 import { mlflowServerArgs } from "../../infra/platform/mlflow/manifests";
 import { awsCredentialsFile, createBucketJob, minioConfigEnv, minioManifests, minioMlflowUser } from "../../infra/platform/minio/manifests";
 import { postgresManifests, postgresUser } from "../../infra/platform/postgres/manifests";
-import { registryManifests } from "../../infra/platform/registry/manifests";
-import { minio, postgres } from "../../vocabulary/names";
+import { htpasswdFile } from "../../infra/platform/registry/login";
+import { registryAuth, registryManifests } from "../../infra/platform/registry/manifests";
+import { minio, postgres, registryCredentials } from "../../vocabulary/names";
 import { platformImages } from "../../vocabulary/versions";
 import { type ImageRunner, startImageRunner } from "./harness/image-runner";
+import { registryAuthHeaders, skopeoDestCreds } from "./harness/registry-images";
 import { localImageFor, mlflowServerBuild } from "./harness/local-images";
 import { describeWithCluster } from "./harness/suite";
 import type { ClusterImage, ClusterToolchain } from "./harness/tools";
@@ -141,23 +144,35 @@ describeWithCluster("the platform's images, built here, run as the program runs 
         expect(again).toEqual({ code: 0, output: expect.stringContaining(`database ${mlflowAuth.database} exists`) });
     }, 300_000);
 
-    it("the registry accepts a push and serves the image back", async () => {
+    it("the registry wants its login: a push and a read with it work, without it they get 401", async () => {
         const rendered = registryManifests({ storageSize: "1Gi", storageClassName: "local-path" }).deployment.spec!.template.spec!.containers[0] as Container;
         const env = literalEnv(rendered);
+        const login = { username: registryCredentials.username, password: "Registry-Check-Passw0rd" };
+        const authDir = secretDir(path.join(scratch, "registry-auth"), { [registryAuth.key]: htpasswdFile(login.username, bcrypt.hashSync(login.password, 10)) });
         await runner.start("registry", image(platformImages.registry), {
             env: { ...env, REGISTRY_HTTP_ADDR: `127.0.0.1:${ports.registry}` },
-            mounts: { [writableDir(path.join(scratch, "registry-data"))]: env.REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY },
+            mounts: { [writableDir(path.join(scratch, "registry-data"))]: env.REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY, [authDir]: registryAuth.dir },
+            readOnlyMounts: [registryAuth.dir],
         });
         const base = `127.0.0.1:${ports.registry}`;
-        await serviceUp("registry", "the registry to answer /v2/", async () => (await answers(`http://${base}/v2/`)) === 200, 60_000);
+        // `/` is what the probes ask, and the one path open without the login.
+        await serviceUp("registry", "the registry to answer /", async () => (await answers(`http://${base}/`)) === 200, 60_000);
+        expect(await answers(`http://${base}/v2/`)).toBe(401);
+        expect(await answers(`http://${base}/v2/`, { headers: registryAuthHeaders(login) })).toBe(200);
+        expect(await answers(`http://${base}/v2/`, { headers: registryAuthHeaders({ ...login, password: "not-the-password" }) })).toBe(401);
+
         const pushed = tools.images.busybox;
-        await runOk("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", `docker-archive:${pushed.archive}`, `docker://${base}/check/busybox:pushed`], { timeoutMs: 120_000 });
-        const digest = (reference: string) => runOk("skopeo", ["inspect", "--format", "{{.Digest}}", "--tls-verify=false", reference]);
-        const served = (await digest(`docker://${base}/check/busybox:pushed`)).trim();
+        const reference = `docker://${base}/check/busybox:pushed`;
+        const anonymous = await run("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", `docker-archive:${pushed.archive}`, reference], { timeoutMs: 120_000 });
+        expect(anonymous.code, anonymous.stdout).not.toBe(0);
+        expect(anonymous.stderr).toMatch(/401|unauthorized|authentication required/i);
+        await runOk("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", ...skopeoDestCreds(login), `docker-archive:${pushed.archive}`, reference], { timeoutMs: 120_000 });
+        const served = (await runOk("skopeo", ["inspect", "--format", "{{.Digest}}", "--tls-verify=false", "--creds", `${login.username}:${login.password}`, reference])).trim();
         expect(served).toMatch(/^sha256:[0-9a-f]{64}$/);
         const back = path.join(scratch, "pulled");
-        await runOk("skopeo", ["copy", "--quiet", "--src-tls-verify=false", `docker://${base}/check/busybox:pushed`, `oci:${back}:pulled`], { timeoutMs: 120_000 });
+        await runOk("skopeo", ["copy", "--quiet", "--src-tls-verify=false", "--src-creds", `${login.username}:${login.password}`, reference, `oci:${back}:pulled`], { timeoutMs: 120_000 });
         expect(fs.readdirSync(path.join(back, "blobs", "sha256")).length).toBeGreaterThanOrEqual(3);
+        expect(runner.logs("registry")).not.toContain(login.password);
     }, 300_000);
 
     it("MinIO answers its health checks and the bucket Job's script sets up the bucket and MLflow's user", async () => {
