@@ -255,6 +255,13 @@ export function appPodSelector(): string {
 }
 
 /**
+ * The gate/release image's entrypoint (pipeline/images/gates/Dockerfile's ENTRYPOINT). Steps name
+ * it as their command: a step with no command makes Argo's controller read the image's config
+ * from the registry, with a pull Secret it has no right to read.
+ */
+export const gateImageCommand = ["node", "/app/dist/pipeline/gates/cli.js"] as const;
+
+/**
  * Environment variables the gate/release image reads, set by the workflow steps that run it.
  * The gate CLI and the pipeline templates both take the names from here.
  */

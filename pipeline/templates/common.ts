@@ -2,6 +2,7 @@ import type { IIoK8sApiCoreV1ResourceRequirements } from "kubernetes-models/v1/R
 import { stringify } from "yaml";
 import {
     environmentMutexName,
+    gateImageCommand,
     gateImageEnv,
     mlflow,
     mlflowPipelineCredentials,
@@ -153,6 +154,7 @@ export function gateStepTemplate(parts: GateStepTemplateParts): Template {
         container: {
             name: "main",
             image: parts.image,
+            command: [...gateImageCommand],
             args: [...parts.args, ...gateReportArguments(gateReportPath)],
             env: gateEnvironment(),
             // Non-root (the image's numeric USER), nothing to escalate to; /tmp holds the report.
