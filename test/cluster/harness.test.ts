@@ -1,8 +1,9 @@
-/** The cluster harness's parts that need no cluster: its network ranges, reading `iptables -S`, the machine-wide lock. */
+/** The cluster harness's parts that need no cluster: its network ranges, the free-disk check, reading `iptables -S`, the machine-wide lock. */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { diskShortfall } from "./harness/cluster";
 import { iptablesWords } from "./harness/host";
 import { acquireClusterLock } from "./harness/lock";
 import { clusterNetwork, networkClashes } from "./harness/network";
@@ -21,6 +22,21 @@ describe("cluster network ranges", () => {
         expect(networkClashes(["10.251.0.128/25"])).toEqual([
             `the cluster's pod network ${clusterNetwork.podCidr} overlaps 10.251.0.128/25, which this machine already uses`,
         ]);
+    });
+});
+
+describe("free disk before a cluster starts", () => {
+    const gib = 2 ** 30;
+    it("is enough at or above what the cluster needs", () => {
+        expect(diskShortfall("/tmp", 26 * gib, 26 * gib)).toBeUndefined();
+        expect(diskShortfall("/tmp", 40 * gib, 26 * gib)).toBeUndefined();
+    });
+
+    it("below it, names the directory, what is free, what is needed and what to do", () => {
+        const message = diskShortfall("/tmp", 11.5 * gib, 26 * gib);
+        expect(message).toMatch(/^11\.5 GiB free under \/tmp, and this cluster needs 26\.0 GiB/);
+        expect(message).toMatch(/deletes images the cluster cannot pull again/);
+        expect(message).toMatch(/TMPDIR/);
     });
 });
 

@@ -36,10 +36,31 @@ export interface NodeClusterOptions {
     workDir?: string;
     /** Called with each step as it starts, for people watching. */
     progress?: (step: string) => void;
+    /**
+     * Free space the run will use on the work directory's filesystem, checked before anything
+     * starts. Below it, the kubelet's disk-pressure eviction deletes unused images, and the
+     * images this harness imported (the pod sandbox's among them) cannot be pulled back:
+     * containerd 1.6 marks none of them pinned.
+     */
+    needsFreeBytes?: number;
 }
 
-/** How long a start waits for another cluster on this machine to stop. */
-export const clusterLockWaitMs = 45 * 60_000;
+/** Why `available` bytes free under `dir` are too few for a cluster that needs `needed`, or undefined. */
+export function diskShortfall(dir: string, available: number, needed: number): string | undefined {
+    if (available >= needed) return undefined;
+    const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+    return (
+        `${gib(available)} free under ${dir}, and this cluster needs ${gib(needed)}: with less, the kubelet's disk-pressure ` +
+        `eviction deletes images the cluster cannot pull again. Free space there (clusters left by a killed run are ` +
+        `gourmetgram-cluster-* directories; scripts/cluster/down.sh stops one) or point TMPDIR at a roomier filesystem`
+    );
+}
+
+/**
+ * How long a start waits for another cluster on this machine to stop: the lab suite (its checks
+ * and every pipeline scenario on one lab) runs for most of an hour.
+ */
+export const clusterLockWaitMs = 80 * 60_000;
 
 /** Why this machine cannot run the cluster, or undefined when it can. */
 export async function clusterPreflight(): Promise<string | undefined> {
@@ -60,7 +81,7 @@ export async function startNodeCluster(tools: ClusterToolchain, options: NodeClu
     const progress = options.progress ?? (() => undefined);
     const release = await acquireClusterLock({
         // Long enough for the lab suite (test/cluster/lab.test.ts) to finish, when npm test
-        // starts both cluster suites at once and the second waits its turn.
+        // starts two cluster suites at once and the second waits its turn.
         timeoutMs: clusterLockWaitMs,
         onWait: (owner) => progress(`waiting for the cluster of pid ${owner} to stop (one per machine)`),
     });
@@ -68,6 +89,15 @@ export async function startNodeCluster(tools: ClusterToolchain, options: NodeClu
     if (problem) {
         release();
         throw new Error(`cannot start the cluster: ${problem}`);
+    }
+    if (options.needsFreeBytes !== undefined) {
+        const parent = options.workDir ? path.dirname(path.resolve(options.workDir)) : os.tmpdir();
+        const { bavail, bsize } = fs.statfsSync(parent);
+        const shortfall = diskShortfall(parent, bavail * bsize, options.needsFreeBytes);
+        if (shortfall) {
+            release();
+            throw new Error(`cannot start the cluster: ${shortfall}`);
+        }
     }
     const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "gourmetgram-cluster-"));
     fs.mkdirSync(workDir, { recursive: true });
