@@ -24,6 +24,12 @@ export const canaryCheckTemplates = {
     traffic: "canary-traffic",
 } as const;
 
+/** The names of the two check steps in promote-model, as Argo shows them. */
+export const canaryCheckStepNames = {
+    integration: "check-canary-integration",
+    traffic: "check-canary-traffic",
+} as const;
+
 /** Canary already serves the version being promoted: the integration gate waits only briefly for it. */
 export const canaryVersionWaitSeconds = 30;
 
@@ -33,8 +39,8 @@ const toProduction = `'${param.workflow("target-environment")}' == 'production'`
 /** The two check steps, in order, for promote-model's main steps. */
 export function canaryCheckSteps(): WorkflowStep[][] {
     return [
-        [{ name: "check-canary-integration", template: canaryCheckTemplates.integration, when: toProduction }],
-        [{ name: "check-canary-traffic", template: canaryCheckTemplates.traffic, when: toProduction }],
+        [{ name: canaryCheckStepNames.integration, template: canaryCheckTemplates.integration, when: toProduction }],
+        [{ name: canaryCheckStepNames.traffic, template: canaryCheckTemplates.traffic, when: toProduction }],
     ];
 }
 
