@@ -172,7 +172,9 @@ export function pipelineScenarios(session: LabSession): void {
         });
         rejected = run.version!;
         const tags = Object.fromEntries(((await modelVersion(rejected)).tags as Obj[]).map((t) => [t.key, t.value]));
-        expect(tags["reverted-from-staging"]).toMatch(/^integration gate Failed/);
+        // The revert's reason: the failing gate and its whole report, whose own reason says what to check.
+        expect(tags["reverted-from-staging"]).toMatch(new RegExp(`^model version ${rejected} failed staging: integration gate Failed: `));
+        expect(tags["reverted-from-staging"]).toMatch(/check the model's architecture against the app/);
         expect(await servedVersion("staging")).toBe(lastGood);
         expect(await applicationTag("staging")).toBe(appImageTag("staging", lastGood));
         expect(await servedVersion("canary")).toBe(lastGood);
@@ -197,7 +199,7 @@ export function pipelineScenarios(session: LabSession): void {
         });
         expect(outputOf(node(run.testStaging, steps.resources), "report")).toMatch(/OOMKilled/);
         const tags = Object.fromEntries(((await modelVersion(run.version!)).tags as Obj[]).map((t) => [t.key, t.value]));
-        expect(tags["reverted-from-staging"]).toMatch(/^resource gate Failed.*OOMKilled/s);
+        expect(tags["reverted-from-staging"]).toMatch(new RegExp(`^model version ${run.version} failed staging: resource gate Failed: .*OOMKilled`, "s"));
         expect(await servedVersion("staging")).toBe(lastGood);
         expect(await servedVersion("canary")).toBe(lastGood);
     }, pipelineTimeout * 3);
@@ -277,7 +279,7 @@ export function pipelineScenarios(session: LabSession): void {
         expect(describeWorkflow(status)).toMatch(/MLflow/);
         requirePhase(await workflows.wait(await workflows.submit(workflowTemplates.revertStaging, { "model-version": rejected, reason }), pipelineTimeout), "Succeeded");
         const tags = Object.fromEntries(((await modelVersion(rejected)).tags as Obj[]).map((t) => [t.key, t.value]));
-        expect(tags["reverted-from-staging"]).toBe(reason);
+        expect(tags["reverted-from-staging"]).toBe(`model version ${rejected} failed staging: ${reason}`);
         expect(await servedVersion("staging")).toBe(lastGood);
     }, pipelineTimeout * 3);
 
