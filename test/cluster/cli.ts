@@ -12,7 +12,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startNodeCluster, type NodeCluster } from "./harness/cluster";
-import { publishPipelineImages, startLab, type Lab } from "./harness/lab";
+import { labNeedsFreeBytes, publishPipelineImages, startLab, type Lab } from "./harness/lab";
 import type { RegistryLogin } from "./harness/registry-images";
 import { namespaces } from "../../vocabulary/names";
 import { labImageLookup } from "./harness/lab-images";
@@ -57,6 +57,8 @@ async function up(dir: string, withLab: boolean): Promise<void> {
     const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
     const cluster = await startNodeCluster(lookup.tools, {
         workDir: path.resolve(dir),
+        // A lab runs the pipeline's models, the oversized one too; a bare cluster needs far less.
+        ...(withLab ? { needsFreeBytes: labNeedsFreeBytes } : {}),
         progress: (step) => console.log(`cluster: ${step} (${seconds()})`),
     });
     console.log(`ready in ${seconds()}: KUBECONFIG=${cluster.kubeconfig}`);

@@ -9,7 +9,7 @@ import type { OutputMap } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, expect } from "vitest";
 import { platformPublicPorts } from "../../../vocabulary/names";
 import { clusterLockWaitMs, startNodeCluster, type NodeCluster } from "./cluster";
-import { publishPipelineImages, startLab, type Lab } from "./lab";
+import { labNeedsFreeBytes, publishPipelineImages, startLab, type Lab } from "./lab";
 import { labImageLookup } from "./lab-images";
 import { clusterNetwork } from "./network";
 import type { RegistryLogin } from "./registry-images";
@@ -17,14 +17,6 @@ import type { ClusterToolchain } from "./tools";
 
 export type Obj = Record<string, any>;
 export const minutes = (n: number) => n * 60_000;
-
-/**
- * Free disk the lab suite needs when it starts. Measured: the cluster's directory peaked at
- * 21 GiB, during the oversized model (its 1.5 GiB of weights are held by the build context,
- * BuildKit's cache, the registry and containerd each), and the kubelet keeps 1% of the disk
- * free on top.
- */
-export const labNeedsFreeBytes = 26 * 2 ** 30;
 
 /** MLflow's public address on the node. */
 export const labMlflowUrl = `http://${clusterNetwork.nodeIp}:${platformPublicPorts.mlflow}`;
