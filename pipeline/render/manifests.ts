@@ -41,6 +41,15 @@ export function redactSecrets(value: unknown): unknown {
     return value;
 }
 
+/**
+ * What a redacted Secret entry holds. The API server parses a `kubernetes.io/dockerconfigjson`
+ * Secret's `.dockerconfigjson` as JSON and refuses anything else, so that one is a docker config
+ * whose only registry is the redaction; every other entry is the redaction itself.
+ */
+export function redactedSecretValue(secretType: unknown, key: string): string {
+    return secretType === "kubernetes.io/dockerconfigjson" && key === ".dockerconfigjson" ? JSON.stringify({ auths: { [redacted]: {} } }) : redacted;
+}
+
 /** `kubernetes:core/v1:ConfigMap` → { apiVersion: "v1", kind: "ConfigMap" }. */
 export function typeToApi(type: string): { apiVersion: string; kind: string } | undefined {
     const match = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/.exec(type);
@@ -71,7 +80,7 @@ export function renderManifests(resources: readonly RecordedResource[]): { manif
             for (const field of ["data", "stringData"]) {
                 const data = manifest[field] as Record<string, unknown> | string | undefined;
                 if (typeof data === "string") manifest = { ...manifest, [field]: data };
-                else if (data) manifest = { ...manifest, [field]: Object.fromEntries(Object.keys(data).map((k) => [k, redacted])) };
+                else if (data) manifest = { ...manifest, [field]: Object.fromEntries(Object.keys(data).map((k) => [k, redactedSecretValue(manifest.type, k)])) };
             }
         }
         const namespace = (metadata.namespace as string | undefined) ?? "_cluster";

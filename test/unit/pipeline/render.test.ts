@@ -3,13 +3,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import { installMocks } from "../../support/mocks";
 import { defaultAppResources } from "../../../vocabulary/names";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../pipeline/gates/args";
 import { parseRenderArgs, render, renderHelp } from "../../../pipeline/render/cli";
 import { credentialStandIns } from "../../../pipeline/render/mocks";
-import { redacted, renderManifests, typeToApi, type RecordedResource } from "../../../pipeline/render/manifests";
+import { redacted, redactedSecretValue, renderManifests, typeToApi, type RecordedResource } from "../../../pipeline/render/manifests";
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
 
@@ -48,6 +49,13 @@ describe("render: manifests from registered resources", () => {
         ]);
         expect(manifests[0].manifest.stringData).toEqual({ username: redacted, password: redacted });
         expect(JSON.stringify(manifests)).not.toContain("hunter2");
+    });
+
+    it("redacts a docker config Secret's entry to JSON the API server accepts, and every other entry to the marker", () => {
+        const dockerConfig = redactedSecretValue("kubernetes.io/dockerconfigjson", ".dockerconfigjson");
+        expect(JSON.parse(dockerConfig)).toEqual({ auths: { [redacted]: {} } });
+        expect(redactedSecretValue("kubernetes.io/dockerconfigjson", "password")).toBe(redacted);
+        expect(redactedSecretValue("Opaque", ".dockerconfigjson")).toBe(redacted);
     });
 
     it("renders the pipeline component's objects as valid YAML documents", async () => {
@@ -168,7 +176,8 @@ describe("render: the command line", () => {
             expect(run.status, run.stderr).toBe(0);
             expect(run.stdout).toMatch(/render: \d+ manifests in /);
             const login = fs.readFileSync(path.join(out, "manifests", "gourmetgram-workflows", "secret-registry-credentials.yaml"), "utf8");
-            expect(login).toContain(`.dockerconfigjson: "${redacted}"`);
+            expect(parse(login).stringData[".dockerconfigjson"]).toBe(redactedSecretValue("kubernetes.io/dockerconfigjson", ".dockerconfigjson"));
+            expect(parse(login).stringData.password).toBe(redacted);
             const everything = fs.readdirSync(path.join(out, "manifests"), { recursive: true, encoding: "utf8" })
                 .map((file) => path.join(out, "manifests", file))
                 .filter((file) => fs.statSync(file).isFile())
