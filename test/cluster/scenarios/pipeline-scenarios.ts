@@ -69,6 +69,9 @@ export function pipelineScenarios(session: LabSession): void {
     const mlflow = (route: string) => session.mlflow("GET", route);
     const modelVersion = async (version: string): Promise<Obj> =>
         (await mlflow(`/api/2.0/mlflow/model-versions/get?name=${model.name}&version=${version}`)).model_version as Obj;
+    /** A model version's tags, key to value. */
+    const versionTags = async (version: string): Promise<Record<string, string>> =>
+        Object.fromEntries(((await modelVersion(version)).tags as Obj[]).map((t) => [t.key as string, t.value as string]));
     const aliasVersion = async (alias: string): Promise<string> =>
         String(((await mlflow(`/api/2.0/mlflow/registered-models/alias?name=${model.name}&alias=${alias}`)).model_version as Obj).version);
     const latestVersion = async (): Promise<number> => {
@@ -180,7 +183,7 @@ export function pipelineScenarios(session: LabSession): void {
             [steps.promote]: "Skipped",
         });
         rejected = run.version!;
-        const tags = Object.fromEntries(((await modelVersion(rejected)).tags as Obj[]).map((t) => [t.key, t.value]));
+        const tags = await versionTags(rejected);
         // The revert's reason: the failing gate and its whole report, whose own reason says what to check.
         expect(tags["reverted-from-staging"]).toMatch(new RegExp(`^model version ${rejected} failed staging: integration gate Failed: `));
         expect(tags["reverted-from-staging"]).toMatch(/check the model's architecture against the app/);
@@ -207,7 +210,7 @@ export function pipelineScenarios(session: LabSession): void {
             [steps.promote]: "Skipped",
         });
         expect(outputOf(node(run.testStaging, steps.resources), "report")).toMatch(/OOMKilled/);
-        const tags = Object.fromEntries(((await modelVersion(run.version!)).tags as Obj[]).map((t) => [t.key, t.value]));
+        const tags = await versionTags(run.version!);
         expect(tags["reverted-from-staging"]).toMatch(new RegExp(`^model version ${run.version} failed staging: resource gate Failed: .*OOMKilled`, "s"));
         await expectServedSoon("staging", lastGood);
         expect(await servedVersion("canary")).toBe(lastGood);
@@ -246,7 +249,7 @@ export function pipelineScenarios(session: LabSession): void {
         expect(await servedVersion("production")).toBe(lastGood);
         expect(await aliasVersion("production")).toBe(lastGood);
         expect(await applicationTag("production")).toBe(appImageTag("production", lastGood));
-        const tags = Object.fromEntries(((await modelVersion(lastGood)).tags as Obj[]).map((t) => [t.key, t.value]));
+        const tags = await versionTags(lastGood);
         expect(tags[overrideTags.by]).toBe(productionOverride.by);
         expect(tags[overrideTags.reason]).toBe(productionOverride.reason);
     }, pipelineTimeout * 2);
@@ -287,7 +290,7 @@ export function pipelineScenarios(session: LabSession): void {
         expect(status.phase, describeWorkflow(status)).not.toBe("Succeeded");
         expect(describeWorkflow(status)).toMatch(/MLflow/);
         requirePhase(await workflows.wait(await workflows.submit(workflowTemplates.revertStaging, { "model-version": rejected, reason }), pipelineTimeout), "Succeeded");
-        const tags = Object.fromEntries(((await modelVersion(rejected)).tags as Obj[]).map((t) => [t.key, t.value]));
+        const tags = await versionTags(rejected);
         expect(tags["reverted-from-staging"]).toBe(`model version ${rejected} failed staging: ${reason}`);
         await expectServedSoon("staging", lastGood);
     }, pipelineTimeout * 3);
